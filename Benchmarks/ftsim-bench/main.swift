@@ -1,0 +1,2 @@
+import FineTuneSim
+print("benchmark not written yet")

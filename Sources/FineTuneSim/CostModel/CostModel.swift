@@ -1,0 +1,80 @@
+import Foundation
+
+/// What limits a kernel's duration.
+public enum Bound: String, Sendable, Codable {
+    /// Arithmetic (tensor or vector units).
+    case compute
+    /// DRAM bandwidth.
+    case memory
+    /// Instruction issue (element decode rate), as NF4 dequantize is.
+    case issue
+    /// Fixed per-kernel latency (tiny kernels).
+    case latency
+}
+
+/// Times one kernel on one GPU: a roofline (the larger of compute time and memory time) with wave
+/// quantization over the SMs for matrix products, an element-rate bound for decode-heavy kernels, and a
+/// fixed per-kernel latency. A pure function of (kernel, GPU, parameters).
+public struct CostModel: Sendable {
+    /// The GPU.
+    public let gpu: GPUSpec
+    /// The parameters.
+    public let parameters: CalibrationParameters
+    private let bandwidth: Double
+    private let vectorPeak: Double
+    private let slots: Double
+    private let issueRate: Double
+
+    /// Creates a cost model for a GPU.
+    public init(gpu: GPUSpec, parameters: CalibrationParameters) {
+        self.gpu = gpu
+        self.parameters = parameters
+        bandwidth = gpu.bandwidthBytesPerSecond * parameters.memoryEfficiency
+        vectorPeak = gpu.vectorPeakFLOPS
+        slots = Double(gpu.sms) * parameters.tilesPerSM
+        issueRate = Double(gpu.sms) * gpu.clockHz * parameters.dequantRate
+    }
+
+    /// Fraction of the SM slots a matrix product keeps busy, averaged over its waves.
+    ///
+    /// Output tiles of `gemm_tile`² are spread over `sms × tiles_per_sm` slots; when there are fewer tiles
+    /// than slots, the library splits the reduction (split-K, in steps of at least one tile of K) to fill them.
+    public func waveUtilization(_ k: Kernel) -> Double {
+        let tile = parameters.gemmTile
+        var tiles = (k.m / tile).rounded(.up) * (k.n / tile).rounded(.up) * k.batch.rounded(.up)
+        guard tiles > 0 else { return 1 }
+        if tiles < slots {
+            let split = min((slots / tiles).rounded(.down), max(1, (k.k / tile).rounded(.down)))
+            tiles *= max(1, split)
+        }
+        let waves = (tiles / slots).rounded(.up)
+        return tiles / (waves * slots)
+    }
+
+    /// The kernel's duration in seconds and what bounds it.
+    @inline(__always)
+    public func time(_ k: Kernel) -> (seconds: Double, bound: Bound) {
+        var compute: Double
+        if k.isMatrix {
+            let eff = k.kind == .attention ? parameters.attentionEfficiency : parameters.gemmEfficiency
+            compute = k.flops / (gpu.matrixPeakFLOPS(k.dtype == .fp32 ? .bf16 : k.dtype) * eff * waveUtilization(k))
+        } else if k.kind == .mambaScan {
+            compute = k.flops / (vectorPeak * parameters.scanEfficiency)
+        } else {
+            compute = k.flops / (vectorPeak * parameters.vectorEfficiency)
+        }
+        let memory = k.bytes / bandwidth
+        let issue = k.kind == .dequant && k.elements > 0 ? k.elements / issueRate : 0
+        var t = compute
+        var bound = Bound.compute
+        if memory > t { t = memory; bound = .memory }
+        if issue > t { t = issue; bound = .issue }
+        if parameters.kernelLatency > t { bound = .latency }
+        compute = max(t + parameters.kernelLatency, parameters.minKernel)
+        return (compute, bound)
+    }
+
+    /// The kernel's duration in seconds.
+    @inline(__always)
+    public func duration(_ k: Kernel) -> Double { time(k).seconds }
+}

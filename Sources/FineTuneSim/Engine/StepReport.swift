@@ -1,0 +1,47 @@
+/// The result of simulating one training step: timing, breakdowns and memory.
+public struct StepReport: Sendable {
+    /// One kernel name's totals within a layer type and phase.
+    public struct KernelTotal: Sendable, Equatable {
+        public var name: String
+        public var kind: KernelKind
+        public var layer: LayerType
+        public var phase: Phase
+        public var calls: Double
+        public var timeSeconds: Double
+        public var flops: Double
+        public var bytes: Double
+        public var bound: Bound
+    }
+
+    /// Seconds per step (host overhead included).
+    public var stepTime: Double
+    /// Queries per step.
+    public var batch: Double
+    /// Tokens per step (padded).
+    public var tokens: Double
+    /// Wall seconds by reported phase (`forward`, `backward` with recompute, `optimizer`).
+    public var phases: [Phase: Double]
+    /// Host seconds per step outside every phase.
+    public var hostOverhead: Double
+    /// Wall seconds of forward + backward by report key (`attention`, `moe`, `mamba`, `mlp`, `norm`, `other`).
+    public var layers: [String: Double]
+    /// GPU seconds by kernel kind.
+    public var kinds: [KernelKind: Double]
+    /// Kernel totals, largest time first.
+    public var kernels: [KernelTotal]
+    /// Kernel launches per step.
+    public var kernelLaunches: Double
+    /// Host-device synchronizations per step.
+    public var syncs: Double
+    /// Seconds the GPU was busy.
+    public var gpuBusy: Double
+    /// Memory.
+    public var memory: MemoryEstimate
+    /// Whether the step fits on the GPU.
+    public var fits: Bool
+
+    /// Queries per second.
+    public var throughput: Double { batch / stepTime }
+    /// Tokens per second.
+    public var tokensPerSecond: Double { tokens / stepTime }
+}

@@ -1,0 +1,71 @@
+/// Token embedding, final norm, LM head and cross-entropy loss, as Hugging Face causal-LM models run
+/// them (logits upcast to fp32, shifted, log-softmax and NLL).
+enum HeadLowering {
+    static func embeddingForward(_ b: inout SegmentBuilder, _ c: LoweringContext) {
+        let e = c.tokens * c.hidden
+        b.alloc(e * c.act)
+        b.pointwise("embedding_lookup", .embedding, elements: e, reads: 1, writes: 1)
+    }
+
+    static func embeddingBackward(_ b: inout SegmentBuilder, _ c: LoweringContext) {
+        if c.method.trainsBase {
+            let v = Double(c.model.vocabSize)
+            b.pointwise("embedding_sort", .embedding, elements: c.tokens, reads: 2, writes: 2, bytesPerElement: 8)
+            b.pointwise("embedding_grad_zero", .embedding, elements: v * c.hidden, reads: 0)
+            b.pointwise("embedding_dense_bwd", .embedding, elements: c.tokens * c.hidden, reads: 2, writes: 1, bytesPerElement: 4)
+            b.pointwise("embedding_grad_cast", .embedding, elements: v * c.hidden, reads: 1, writes: 1)
+        }
+        // The residual stream's input and its gradient go.
+        b.free(2 * c.tokens * c.hidden * c.act)
+    }
+
+    static func lmHead(_ c: LoweringContext) -> LinearLayer {
+        var l = c.linear("lm_head", inFeatures: c.model.hiddenSize, outFeatures: c.model.vocabSize)
+        l.quant = .none  // quantizers skip the LM head
+        l.loraRank = 0
+        return l
+    }
+
+    /// Final norm, LM head and loss forward; returns bytes saved for the head's backward.
+    static func forward(_ b: inout SegmentBuilder, _ c: LoweringContext) -> Double {
+        var saved = NormLowering.forward(&b, c, name: "final_norm")
+        b.layer = .head
+        let tv = c.tokens * Double(c.model.vocabSize)
+        let r = lmHead(c).forward(&b, tokens: c.tokens)
+        b.alloc(tv * 4)
+        b.pointwise("logits_float", .loss, elements: tv, reads: 0.5, writes: 1, bytesPerElement: 4)
+        b.free(r.output)
+        b.alloc(tv * 4)
+        b.pointwise("shift_contiguous", .loss, elements: tv, bytesPerElement: 4)
+        b.alloc(tv * 4)
+        b.launch("log_softmax", .loss, flops: tv * 5, bytes: tv * 8 * 2, elements: tv, dtype: .fp32)
+        b.free(tv * 4)
+        b.pointwise("nll_loss", .loss, elements: c.tokens, reads: 2, writes: 0, bytesPerElement: 4)
+        saved += 2 * tv * 4
+        return saved
+    }
+
+    static func backward(_ b: inout SegmentBuilder, _ c: LoweringContext, saved: Double) {
+        b.layer = .head
+        let tv = c.tokens * Double(c.model.vocabSize)
+        if c.method.trainsBase {
+            // Gradients of trained parameters outside linear layers (norms, embedding, Mamba's A/D/conv).
+            b.alloc(ParameterInventory(c).trainableNonLinear * c.method.trainableDType.bytes)
+        }
+        b.alloc(tv * 4)
+        b.pointwise("nll_loss_bwd", .loss, elements: tv, reads: 0, writes: 1, bytesPerElement: 4)
+        b.alloc(tv * 4)
+        b.launch("log_softmax_bwd", .loss, flops: tv * 3, bytes: tv * 12, elements: tv, dtype: .fp32)
+        b.free(tv * 4)
+        b.pointwise("shift_bwd", .loss, elements: tv, reads: 1, writes: 2, bytesPerElement: 4)
+        b.alloc(tv * c.act)
+        b.pointwise("logits_float_bwd", .loss, elements: tv, reads: 2, writes: 1)
+        b.free(tv * 4)
+        // The residual-stream gradient buffer lives through the backward pass.
+        b.alloc(c.tokens * c.hidden * c.act)
+        lmHead(c).backward(&b, tokens: c.tokens)
+        b.free(tv * c.act)
+        NormLowering.backward(&b, c, name: "final_norm", saved: 0)
+        b.free(saved)
+    }
+}

@@ -1,0 +1,127 @@
+/// One linear layer as the frameworks run it: a base weight (trained, frozen, or frozen and quantized)
+/// with an optional LoRA adapter, lowered to the kernels of its forward and backward passes.
+///
+/// The kernel sequence follows bitsandbytes 0.42 (`dequantize_4bit`: absmax dequantize, offset add,
+/// 4-bit expand), peft 0.7 (`Linear4bit.forward`: clone, adapter matmuls under autocast with weight casts,
+/// scaling, add) and PyTorch autograd (input gradient, weight gradient only for trained weights).
+public struct LinearLayer: Sendable {
+    /// Weight name, e.g. `w1` or `q_proj`.
+    public var name: String
+    /// Input features.
+    public var inFeatures: Double
+    /// Output features.
+    public var outFeatures: Double
+    /// Kind of the main matmul (`gemm`, `expert_ffn` or `gating`).
+    public var kind: KernelKind
+    /// Whether the weight carries a bias.
+    public var bias: Bool
+    /// Whether the base weight trains.
+    public var trained: Bool
+    /// Base weight storage (none: compute dtype).
+    public var quant: FineTuneMethod.Quantization
+    /// Whether NF4 constants are double-quantized.
+    public var doubleQuant: Bool
+    /// LoRA rank (0: no adapter).
+    public var loraRank: Double
+    /// Bytes per element of trained adapter weights.
+    public var loraBytes: Double
+
+    /// Parameters of the base weight.
+    public var baseParameters: Double { inFeatures * outFeatures + (bias ? outFeatures : 0) }
+    /// Parameters of the adapter.
+    public var loraParameters: Double { loraRank * (inFeatures + outFeatures) }
+
+    /// Bytes the base weight occupies in device memory (with NF4/int8 constants).
+    public var baseWeightBytes: Double {
+        let e = inFeatures * outFeatures
+        let biasBytes = bias ? outFeatures * 2 : 0
+        switch quant {
+        case .none: return e * 2 + biasBytes
+        case .int8: return e + outFeatures * 4 + biasBytes
+        case .nf4:
+            // 64-element blocks; absmax fp32, or 8-bit with fp32 constants per 256 blocks under double quant.
+            let blocks = e / 64
+            let constants = doubleQuant ? blocks * 1 + blocks / 256 * 4 : blocks * 4
+            return e * 0.5 + constants + biasBytes
+        }
+    }
+
+    /// Forward pass over `tokens` rows. Allocates the output (bytes returned) and keeps what autograd
+    /// saves; returns (output bytes, bytes saved for backward beyond the input).
+    @discardableResult
+    public func forward(_ b: inout SegmentBuilder, tokens t: Double) -> (output: Double, saved: Double) {
+        let out = t * outFeatures * b.act
+        dequantize(&b, tokens: t)
+        b.alloc(out)
+        b.gemm("\(name).gemm", kind, m: t, n: outFeatures, k: inFeatures)
+        if quant != .none { b.free(inFeatures * outFeatures * b.act) }
+        var saved = 0.0
+        if loraRank > 0 {
+            let r = loraRank
+            b.pointwise("\(name).lora_clone", .lora, elements: t * outFeatures)
+            b.pointwise("\(name).lora_a_cast", .lora, elements: r * inFeatures, bytesPerElement: 3)
+            b.alloc(t * r * b.act)
+            b.gemm("\(name).lora_a", .lora, m: t, n: r, k: inFeatures)
+            b.pointwise("\(name).lora_b_cast", .lora, elements: r * outFeatures, bytesPerElement: 3)
+            b.alloc(t * outFeatures * b.act * 2)
+            b.gemm("\(name).lora_b", .lora, m: t, n: outFeatures, k: r)
+            b.pointwise("\(name).lora_scale", .lora, elements: t * outFeatures)
+            b.pointwise("\(name).lora_add", .lora, elements: t * outFeatures, reads: 2)
+            b.free(t * outFeatures * b.act * 2)
+            saved += t * r * b.act
+        }
+        return (out, saved)
+    }
+
+    /// Backward pass over `tokens` rows: input gradient always (the layer's input needs it), weight
+    /// gradient only where trained, the adapter's gradients where present.
+    public func backward(_ b: inout SegmentBuilder, tokens t: Double, needsInputGradient: Bool = true) {
+        let gradIn = t * inFeatures * b.act
+        // Gradients of trained weights live until the optimizer step frees them.
+        if trained { b.alloc(baseParameters * b.act) }
+        if loraRank > 0 {
+            b.alloc(loraParameters * loraBytes)
+            let r = loraRank
+            b.pointwise("\(name).lora_scale_bwd", .lora, elements: t * outFeatures)
+            b.alloc(t * r * b.act)
+            b.gemm("\(name).lora_b_dgrad", .lora, m: t, n: r, k: outFeatures)
+            b.gemm("\(name).lora_b_wgrad", .lora, m: outFeatures, n: r, k: t)
+            b.pointwise("\(name).lora_b_gcast", .lora, elements: r * outFeatures, bytesPerElement: 3)
+            b.alloc(gradIn)
+            b.gemm("\(name).lora_a_dgrad", .lora, m: t, n: inFeatures, k: r)
+            b.gemm("\(name).lora_a_wgrad", .lora, m: r, n: inFeatures, k: t)
+            b.pointwise("\(name).lora_a_gcast", .lora, elements: r * inFeatures, bytesPerElement: 3)
+            b.free(t * r * b.act)
+        }
+        if needsInputGradient || trained {
+            dequantize(&b, tokens: t)
+        }
+        if needsInputGradient {
+            b.alloc(gradIn)
+            b.gemm("\(name).dgrad", kind, m: t, n: inFeatures, k: outFeatures)
+        }
+        if quant != .none && (needsInputGradient || trained) { b.free(inFeatures * outFeatures * b.act) }
+        if trained {
+            b.gemm("\(name).wgrad", kind, m: outFeatures, n: inFeatures, k: t)
+            if bias { b.pointwise("\(name).bgrad", kind == .gating ? .gating : .elementwise, elements: t * outFeatures, writes: 0) }
+        }
+        if loraRank > 0 {
+            b.pointwise("\(name).lora_dx_add", .lora, elements: t * inFeatures, reads: 2)
+            b.free(gradIn)
+        }
+    }
+
+    /// The dequantize kernels that expand the base weight to the compute dtype (allocates the bf16 copy).
+    private func dequantize(_ b: inout SegmentBuilder, tokens: Double) {
+        guard quant != .none else { return }
+        let e = inFeatures * outFeatures
+        if quant == .nf4 && doubleQuant {
+            let blocks = e / 64
+            b.pointwise("\(name).dequant_absmax", .dequant, elements: blocks, reads: 1, writes: 4, bytesPerElement: 1)
+            b.pointwise("\(name).dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
+        }
+        b.alloc(e * b.act)
+        let inBytes = quant == .nf4 ? e * 0.5 + e / 64 * 4 : e + outFeatures * 4
+        b.launch("\(name).dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
+    }
+}

@@ -1,0 +1,127 @@
+/// Lowers (model, method, workload) to the kernels of one training step: forward, recompute (under
+/// gradient checkpointing), backward and optimizer, grouped into reusable segments.
+public enum Lowering {
+    /// Lowers one step. The model's `moe.topK` must already hold the workload's top-k.
+    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> Program {
+        let c = LoweringContext(model: model, method: method, workload: workload)
+        let inv = ParameterInventory(c)
+        var segments: [Segment] = []
+        var order: [Int] = []
+        var cache: [String: Int] = [:]
+        let hiddenBytes = c.tokens * c.hidden * c.act
+
+        func use(_ key: String, _ make: () -> Segment) {
+            if let i = cache[key] { order.append(i); return }
+            segments.append(make())
+            cache[key] = segments.count - 1
+            order.append(segments.count - 1)
+        }
+        func forward(_ b: inout SegmentBuilder, _ kind: SublayerKind) -> Double {
+            switch kind {
+            case .attention: return AttentionLowering.forward(&b, c)
+            case .mlp: return MLPLowering.forward(&b, c)
+            case .moe: return MoELowering.forward(&b, c)
+            case .mamba: return MambaLowering.forward(&b, c)
+            }
+        }
+        func backward(_ b: inout SegmentBuilder, _ kind: SublayerKind, saved: Double) {
+            switch kind {
+            case .attention: AttentionLowering.backward(&b, c, saved: saved)
+            case .mlp: MLPLowering.backward(&b, c, saved: saved)
+            case .moe: MoELowering.backward(&b, c, saved: saved)
+            case .mamba: MambaLowering.backward(&b, c, saved: saved)
+            }
+        }
+        func layerType(_ k: SublayerKind) -> LayerType {
+            switch k {
+            case .attention: return .attention
+            case .mlp: return .mlp
+            case .moe: return .moe
+            case .mamba: return .mamba
+            }
+        }
+        // Bytes each sub-layer kind saves for backward (same for every layer of the kind).
+        var savedBytes: [SublayerKind: Double] = [:]
+        for k in Set(model.sublayers) {
+            var scratch = SegmentBuilder(label: "", layer: layerType(k), phase: .forward, computeBytes: c.act)
+            savedBytes[k] = forward(&scratch, k)
+        }
+        let ckpt = method.checkpointing
+
+        use("embedding.forward") {
+            var b = SegmentBuilder(label: "embedding.forward", layer: .embedding, phase: .forward, computeBytes: c.act)
+            HeadLowering.embeddingForward(&b, c)
+            return b.segment
+        }
+        for k in model.sublayers {
+            use("\(k).forward") {
+                var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
+                let saved = forward(&b, k)
+                // Under checkpointing only the layer's output (the next checkpoint's input) is kept.
+                if ckpt { b.free(saved - hiddenBytes) }
+                return b.segment
+            }
+        }
+        var headSaved = 0.0
+        use("head.forward") {
+            var b = SegmentBuilder(label: "head.forward", layer: .head, phase: .forward, computeBytes: c.act)
+            headSaved = HeadLowering.forward(&b, c)
+            return b.segment
+        }
+        use("head.backward") {
+            var b = SegmentBuilder(label: "head.backward", layer: .head, phase: .backward, computeBytes: c.act)
+            HeadLowering.backward(&b, c, saved: headSaved)
+            return b.segment
+        }
+        // Backward walks checkpoint units (a mixer and its feed-forward) in reverse; each unit is
+        // recomputed first under checkpointing.
+        let units = checkpointUnits(model.sublayers)
+        for unit in units.reversed() {
+            if ckpt {
+                for k in unit {
+                    use("\(k).recompute") {
+                        var b = SegmentBuilder(label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
+                        _ = forward(&b, k)
+                        return b.segment
+                    }
+                }
+            }
+            for k in unit.reversed() {
+                use("\(k).backward") {
+                    var b = SegmentBuilder(label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
+                    backward(&b, k, saved: savedBytes[k]!)
+                    if ckpt { b.free(hiddenBytes) }
+                    return b.segment
+                }
+            }
+        }
+        use("embedding.backward") {
+            var b = SegmentBuilder(label: "embedding.backward", layer: .embedding, phase: .backward, computeBytes: c.act)
+            HeadLowering.embeddingBackward(&b, c)
+            return b.segment
+        }
+        use("optimizer") {
+            var b = SegmentBuilder(label: "optimizer", layer: .optimizer, phase: .optimizer, computeBytes: c.act)
+            OptimizerLowering.lower(&b, c, inventory: inv)
+            return b.segment
+        }
+        let breakdown: [(name: String, bytes: Double)] = [
+            ("weights", inv.baseWeightBytes), ("adapters", inv.adapterBytes), ("optimizer_state", inv.optimizerStateBytes),
+        ]
+        return Program(
+            segments: segments, order: order, residentBytes: breakdown.reduce(0) { $0 + $1.bytes }, residentBreakdown: breakdown)
+    }
+
+    /// Groups sub-layers into checkpoint units: a mixer (attention or Mamba) with the feed-forward after it.
+    static func checkpointUnits(_ layers: [SublayerKind]) -> [[SublayerKind]] {
+        var units: [[SublayerKind]] = []
+        for k in layers {
+            if (k == .mlp || k == .moe), let last = units.last, last.count == 1, last[0] == .attention || last[0] == .mamba {
+                units[units.count - 1].append(k)
+            } else {
+                units.append([k])
+            }
+        }
+        return units
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import FineTuneSim
+
+/// The `ftsim` command line: thin over the FineTuneSim library.
+@main
+struct FTSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ftsim",
+        abstract: "A discrete-event GPU performance simulator for LLM fine-tuning.",
+        version: FineTuneSimVersion.string,
+        subcommands: [SimulateCommand.self, GPUsCommand.self, ModelsCommand.self]
+    )
+}

@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `ftsim` binary (built by `swift build --build-tests`).
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func ftsim(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let bin = Self.root.appendingPathComponent(".build/debug/ftsim")
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        p.currentDirectoryURL = Self.root
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    func testSimulateJSON() throws {
+        let r = try ftsim(["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--top-k", "2", "--batch", "1", "--seq", "128", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let o = try json(r.out)
+        let step = try XCTUnwrap(o["step_time_s"] as? Double)
+        let qps = try XCTUnwrap(o["throughput_qps"] as? Double)
+        XCTAssertEqual(qps, 1 / step, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(o["tokens_per_s"] as? Double), 128 / step, accuracy: 1e-6)
+        let phases = try XCTUnwrap(o["phases"] as? [String: Double])
+        XCTAssertEqual(Set(phases.keys), ["forward", "backward", "optimizer"])
+        let layers = try XCTUnwrap(o["layers"] as? [String: Double])
+        XCTAssertTrue(Set(layers.keys).isSuperset(of: ["attention", "moe", "norm", "other"]))
+        XCTAssertNil(layers["mamba"], "Mixtral has no Mamba layers")
+        let kernels = try XCTUnwrap(o["kernels"] as? [[String: Any]])
+        XCTAssertFalse(kernels.isEmpty)
+        for key in ["name", "kind", "layer", "phase", "calls", "time_s", "flops", "bytes"] { XCTAssertNotNil(kernels[0][key], key) }
+        let kinds = Set(kernels.compactMap { $0["kind"] as? String })
+        XCTAssertTrue(kinds.isSuperset(of: ["attention", "gating", "expert_ffn", "dequant", "lora", "norm", "optimizer", "loss"]))
+    }
+
+    func testSimulateIsByteForByteDeterministic() throws {
+        let args = ["simulate", "--model", "blackmamba-2.8b", "--gpu", "h100-sxm5-80gb", "--batch", "4", "--dataset", "commonsense15k", "--format", "json"]
+        XCTAssertEqual(try ftsim(args).out, try ftsim(args).out)
+    }
+
+    func testBadInputIsOneLineAndNonZero() throws {
+        let cases: [([String], String)] = [
+            (["simulate", "--model", "nope", "--gpu", "a40"], "unknown model 'nope'"),
+            (["simulate", "--model", "mixtral-8x7b", "--gpu", "nope"], "unknown GPU 'nope'"),
+            (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--batch", "0"], "--batch"),
+            (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--top-k", "9"], "--top-k"),
+            (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--dataset", "nope"], "unknown dataset 'nope'"),
+        ]
+        for (args, needle) in cases {
+            let r = try ftsim(args)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.err.contains(needle), "\(args): \(r.err)")
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        }
+    }
+
+    func testBadConfigFilesNameFileAndKey() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftsim-cli-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let notYAML = dir.appendingPathComponent("bad.yaml")
+        try "sms: [1, 2\n  : :".write(to: notYAML, atomically: true, encoding: .utf8)
+        var r = try ftsim(["simulate", "--model", "mixtral-8x7b", "--gpu", notYAML.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("bad.yaml"), r.err)
+        let missing = dir.appendingPathComponent("gpu.yaml")
+        try "name: x\nsms: 10\nboost_mhz: 1000\nbf16_tensor_tflops: -5\nfp32_tflops: 1\nmemory_gb: 8\nbandwidth_gbs: 100\n".write(to: missing, atomically: true, encoding: .utf8)
+        r = try ftsim(["simulate", "--model", "mixtral-8x7b", "--gpu", missing.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("gpu.yaml") && r.err.contains("bf16_tensor_tflops") && r.err.contains("-5"), r.err)
+    }
+
+    func testListsAndVersion() throws {
+        XCTAssertTrue(try ftsim(["gpus"]).out.contains("h100-sxm5-80gb"))
+        XCTAssertTrue(try ftsim(["models"]).out.contains("blackmamba-2.8b"))
+        XCTAssertEqual(try ftsim(["--version"]).status, 0)
+    }
+}

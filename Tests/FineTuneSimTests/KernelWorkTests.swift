@@ -1,0 +1,105 @@
+import XCTest
+@testable import FineTuneSim
+
+/// FLOPs and bytes of each kernel kind against hand calculations.
+final class KernelWorkTests: XCTestCase {
+    func lowered(_ id: String, topK: Int? = nil, batch: Int = 2, seq: Int = 64) throws -> Program {
+        let m = try model(id, topK: topK)
+        return Lowering.lower(model: m, method: m.preset, workload: Workload(batch: batch, seq: seq))
+    }
+
+    func kernels(_ p: Program, _ name: String, phase: Phase? = nil) -> [Kernel] {
+        p.order.flatMap { p.segments[$0].kernels }.filter { $0.name == name && (phase == nil || $0.phase == phase) }
+    }
+
+    func testExpertMatmulFlopsAndBytes() throws {
+        // Mixtral top-2, 2×64 = 128 tokens → 32 tokens per expert (uniform); w1 is 4096 → 14336.
+        let p = try lowered("mixtral-8x7b", topK: 2)
+        let w1 = kernels(p, "w1.gemm", phase: .forward)
+        XCTAssertEqual(w1.count, 32 * 8)
+        let k = w1[0]
+        XCTAssertEqual(k.kind, .expertFFN)
+        XCTAssertEqual(k.flops, 2.0 * 32 * 14336 * 4096, accuracy: 1)
+        let elements: Double = 32.0 * 4096 + 4096.0 * 14336 + 32.0 * 14336
+        XCTAssertEqual(k.bytes, 2 * elements, accuracy: 1)
+    }
+
+    func testDequantizeWork() throws {
+        let p = try lowered("mixtral-8x7b")
+        let d = kernels(p, "w2.dequant", phase: .forward)[0]
+        let e = 4096.0 * 14336
+        XCTAssertEqual(d.kind, .dequant)
+        XCTAssertEqual(d.elements, e)
+        // 0.5 B per NF4 value + fp32 absmax per 64 values in, 2 B per bf16 value out.
+        XCTAssertEqual(d.bytes, e * 0.5 + e / 64 * 4 + e * 2, accuracy: 1)
+        // QLoRA dequantizes each frozen weight in forward, recompute and backward: 3 per weight per layer.
+        XCTAssertEqual(kernels(p, "w2.dequant").count, 3 * 32 * 8)
+    }
+
+    func testFrozenWeightsGetNoWeightGradient() throws {
+        let p = try lowered("mixtral-8x7b")
+        XCTAssertTrue(kernels(p, "w1.wgrad").isEmpty, "QLoRA base weights are frozen")
+        XCTAssertEqual(kernels(p, "w1.dgrad").count, 32 * 8)
+        XCTAssertEqual(kernels(p, "w1.lora_a_wgrad").count, 32 * 8)
+        let full = try lowered("blackmamba-2.8b")
+        XCTAssertEqual(kernels(full, "w1.wgrad").count, 18 * 8, "full fine-tuning trains every weight")
+    }
+
+    func testAttentionFlops() throws {
+        // Causal FlashAttention forward: 4·b·s²·h·d / 2; backward 2.5× that.
+        let p = try lowered("mixtral-8x7b", batch: 2, seq: 64)
+        let f = kernels(p, "flash_fwd", phase: .forward)[0]
+        XCTAssertEqual(f.kind, .attention)
+        XCTAssertEqual(f.flops, 4 * 2 * 64 * 64 * 32 * 128 / 2, accuracy: 1)
+        XCTAssertEqual(kernels(p, "flash_bwd")[0].flops, 2.5 * f.flops, accuracy: 1)
+    }
+
+    func testMambaKernels() throws {
+        let p = try lowered("blackmamba-2.8b", batch: 1, seq: 128)
+        let scan = kernels(p, "selective_scan_fwd")[0]
+        XCTAssertEqual(scan.kind, .mambaScan)
+        XCTAssertEqual(scan.elements, 128 * 2944)
+        XCTAssertEqual(scan.flops, 128 * 2944 * 16 * 9 + 128 * 2944 * 6, accuracy: 1)
+        let conv = kernels(p, "conv1d_fwd")[0]
+        XCTAssertEqual(conv.kind, .conv1d)
+        XCTAssertEqual(conv.flops, 128 * 2944 * 4 * 2, accuracy: 1)
+        let inProj = kernels(p, "in_proj.gemm")[0]
+        XCTAssertEqual(inProj.flops, 2 * 128 * 1472 * 5888, accuracy: 1)
+    }
+
+    func testLoRAKernels() throws {
+        let p = try lowered("mixtral-8x7b", batch: 1, seq: 128)
+        let a = kernels(p, "w1.lora_a", phase: .forward)[0]
+        // 128·2/8 = 32 tokens, rank 16.
+        XCTAssertEqual(a.kind, .lora)
+        XCTAssertEqual(a.flops, 2 * 32 * 16 * 4096, accuracy: 1)
+    }
+
+    func testGatingAndHostSyncs() throws {
+        let p = try lowered("mixtral-8x7b")
+        let nz = kernels(p, "expert0.nonzero")
+        XCTAssertTrue(nz.allSatisfy { $0.kind == .gating && $0.syncsHost })
+        // One sync per expert per MoE layer in forward and in recompute, plus the optimizer's grad-norm read.
+        XCTAssertEqual(p.syncCount, 8 * 32 * 2 + 1)
+        XCTAssertFalse(kernels(p, "topk").isEmpty)
+    }
+
+    func testOptimizerTouchesEveryTrainedParameter() throws {
+        let m = try model("blackmamba-2.8b")
+        let c = LoweringContext(model: m, method: m.preset, workload: Workload(batch: 1, seq: 8))
+        let inv = ParameterInventory(c)
+        let p = Lowering.lower(model: m, method: m.preset, workload: Workload(batch: 1, seq: 8))
+        let lerp = p.order.flatMap { p.segments[$0].kernels }.filter { $0.name.hasPrefix("adamw_lerp_m#") }
+        XCTAssertEqual(lerp.reduce(0) { $0 + $1.elements }, inv.trainable, accuracy: 1)
+        XCTAssertEqual(inv.trainable, inv.total)
+    }
+
+    func testRoutingDistributions() {
+        let u = Routing.uniform.tokensPerExpert(tokens: 100, experts: 4, topK: 2)
+        XCTAssertEqual(u, [50, 50, 50, 50])
+        let z = Routing.zipf(1).tokensPerExpert(tokens: 100, experts: 4, topK: 2)
+        XCTAssertEqual(z.reduce(0, +), 200, accuracy: 1e-9)
+        XCTAssertLessThanOrEqual(z.max()!, 100 + 1e-9, "a token picks an expert at most once")
+        XCTAssertGreaterThan(z[0], z[3])
+    }
+}
