@@ -19,6 +19,8 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
         ),
+        // zlib, to read gzip-compressed profiler traces.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The only Swift that calls GSL: nonlinear least squares and statistics.
         .target(name: "Fitting", dependencies: ["CGSL"]),
         // The simulator library: specs, lowering, cost model, engine, memory, reports, studies, calibration.
@@ -26,6 +28,7 @@ let package = Package(
             name: "FineTuneSim",
             dependencies: [
                 "Fitting",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -40,7 +43,7 @@ let package = Package(
         ),
         .executableTarget(name: "ftsim-bench", dependencies: ["FineTuneSim"], path: "Benchmarks/ftsim-bench"),
         .testTarget(name: "FittingTests", dependencies: ["Fitting"]),
-        .testTarget(name: "FineTuneSimTests", dependencies: ["FineTuneSim"]),
+        .testTarget(name: "FineTuneSimTests", dependencies: ["FineTuneSim"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["FineTuneSim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -34,10 +34,13 @@ enum OptimizerLowering {
             foreachOp(&b, "adamw_lerp_m", tensors: tensors, elements: n, touches: 3, bytes: max(gb, sb), flopsPerElement: 3)
             foreachOp(&b, "adamw_mul_v", tensors: tensors, elements: n, touches: 2, bytes: sb)
             foreachOp(&b, "adamw_addcmul_v", tensors: tensors, elements: n, touches: 4, bytes: max(gb, sb), flopsPerElement: 3)
+            // _foreach_sqrt materializes a copy of the second moments for the rest of the update.
+            b.alloc(n * sb)
             foreachOp(&b, "adamw_sqrt", tensors: tensors, elements: n, touches: 2, bytes: sb)
             foreachOp(&b, "adamw_div", tensors: tensors, elements: n, touches: 2, bytes: sb)
             foreachOp(&b, "adamw_add_eps", tensors: tensors, elements: n, touches: 2, bytes: sb)
             foreachOp(&b, "adamw_addcdiv", tensors: tensors, elements: n, touches: 4, bytes: max(gb, sb), flopsPerElement: 3)
+            b.free(n * sb)
         case .adamw8bit:
             // bitsandbytes: one fused kernel per tensor (dequantize moments, update, requantize).
             foreachOp(&b, "adamw8bit_update", tensors: tensors, elements: n, touches: 2 * gb + 4, bytes: 1, flopsPerElement: 20, tensorsPerLaunch: 1)

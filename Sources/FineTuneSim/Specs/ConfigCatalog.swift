@@ -71,3 +71,12 @@ public struct ConfigCatalog: Sendable {
         return try CalibrationParameters(node: try ConfigNode.load(file: defaultCalibrationPath))
     }
 }
+
+extension ConfigCatalog {
+    /// Default prices from `prices.yaml` (empty when the file is absent).
+    public func prices() throws(SimulatorError) -> PriceList {
+        let path = "\(root)/prices.yaml"
+        guard FileManager.default.fileExists(atPath: path) else { return PriceList() }
+        return try PriceList(node: try ConfigNode.load(file: path))
+    }
+}

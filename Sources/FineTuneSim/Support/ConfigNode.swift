@@ -120,6 +120,11 @@ public struct ConfigNode: @unchecked Sendable {
         if let i = v as? Int { return String(i) }
         if let d = v as? Double { return Self.format(d) }
         if let b = v as? Bool { return b ? "true" : "false" }
+        if let d = v as? Date {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withFullDate]
+            return f.string(from: d)
+        }
         throw fail(key, "'\(v)' is not a string")
     }
 
