@@ -10,9 +10,15 @@ public struct DatasetSimulation: Sendable {
 
     /// The expected step report for `batch` queries from `dataset`; memory and `fits` are those of a
     /// batch holding the dataset's longest query (one such batch ends a real run).
-    public func simulate(model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform) -> StepReport {
+    ///
+    /// `maxLengths` collapses the length distribution to at most that many probability-weighted
+    /// representative lengths (quantile bins, each at its mean rounded to the pad multiple) — a cheaper,
+    /// still deterministic quadrature for calibration loops; nil simulates every distinct length.
+    public func simulate(model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform, maxLengths: Int? = nil) -> StepReport {
         var parts: [(Double, StepReport)] = []
-        for (length, p) in dataset.paddedBatchLengths(batch: batch) where p > 1e-12 {
+        var lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
+        if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
+        for (length, p) in lengths {
             parts.append((p, simulator.simulate(model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing))))
         }
         var r = StepReport.mixture(parts)
@@ -22,5 +28,26 @@ public struct DatasetSimulation: Sendable {
         r.fits = r.memory.fits(simulator.gpu)
         r.batch = Double(batch)
         return r
+    }
+
+    /// Quantile bins of a length distribution, each at its probability-weighted mean length.
+    static func bins(_ d: [(length: Int, probability: Double)], count: Int, multiple: Int) -> [(length: Int, probability: Double)] {
+        var out: [(length: Int, probability: Double)] = []
+        var cumulative = 0.0, massP = 0.0, massL = 0.0
+        var bin = 1
+        for (i, x) in d.enumerated() {
+            cumulative += x.probability
+            massP += x.probability
+            massL += x.probability * Double(x.length)
+            if cumulative >= Double(bin) / Double(count) - 1e-12 || i == d.count - 1 {
+                let mean = massL / massP
+                let l = max(multiple, Int((mean / Double(multiple)).rounded()) * multiple)
+                if let last = out.last, last.length == l { out[out.count - 1].probability += massP } else { out.append((l, massP)) }
+                massP = 0
+                massL = 0
+                while Double(bin) / Double(count) <= cumulative + 1e-12 { bin += 1 }
+            }
+        }
+        return out
     }
 }

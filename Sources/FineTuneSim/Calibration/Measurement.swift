@@ -1,0 +1,35 @@
+/// One measured quantity the simulator is validated and calibrated against.
+public struct Measurement: Sendable, Equatable {
+    /// What was measured.
+    public enum Quantity: String, Sendable, CaseIterable {
+        /// Queries per second over a dataset.
+        case throughput = "throughput_qps"
+        /// Seconds of forward per step (fixed length).
+        case forward = "forward_s"
+        /// Seconds of backward (with recompute) per step.
+        case backward = "backward_s"
+        /// Seconds of optimizer per step.
+        case optimizer = "optimizer_s"
+        /// Largest batch that fits.
+        case maxBatch = "max_batch"
+    }
+
+    /// The trace set it belongs to (folder name under Traces/).
+    public var set: String
+    public var quantity: Quantity
+    public var model: String
+    public var gpu: String
+    public var topK: Int
+    public var batch: Int
+    /// Fixed length, when not a dataset.
+    public var seq: Int?
+    /// Dataset id, when lengths come from a dataset.
+    public var dataset: String?
+    /// The measured value.
+    public var value: Double
+
+    /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k`.
+    public var label: String {
+        "\(model) top-\(topK)" + (quantity == .maxBatch ? "" : " b\(batch)") + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Reads a trace folder's tidy CSVs (the formats in `Traces/a40-paper/README.md`) into measurements.
+public enum TraceSet {
+    /// Loads every recognized CSV in a folder (or one CSV file).
+    public static func load(path: String) throws(SimulatorError) -> [Measurement] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw SimulatorError(source: path, "no such file or folder") }
+        let files: [String]
+        if isDir.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { $0.hasSuffix(".csv") }.sorted().map { "\(path)/\($0)" }
+        } else {
+            files = [path]
+        }
+        let set = URL(fileURLWithPath: isDir.boolValue ? path : (path as NSString).deletingLastPathComponent).lastPathComponent
+        var out: [Measurement] = []
+        for f in files { out += try loadFile(f, set: set) }
+        return out
+    }
+
+    static func loadFile(_ file: String, set: String) throws(SimulatorError) -> [Measurement] {
+        let table = try CSVTable(contentsOfFile: file)
+        let cols = Set(table.header)
+        var out: [Measurement] = []
+        func str(_ r: CSVTable.Row, _ c: String) throws(SimulatorError) -> String { try table.string(r, c) }
+        if cols.isSuperset(of: ["model", "dataset", "gpu", "top_k", "batch", "throughput_qps"]) {
+            for r in table.rows {
+                out.append(Measurement(set: set, quantity: .throughput, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                                       batch: try table.int(r, "batch"), seq: nil, dataset: try str(r, "dataset"), value: try table.double(r, "throughput_qps")))
+            }
+        } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "forward_s", "backward_s", "optimizer_s"]) {
+            for r in table.rows {
+                for (q, c) in [(Measurement.Quantity.forward, "forward_s"), (.backward, "backward_s"), (.optimizer, "optimizer_s")] {
+                    out.append(Measurement(set: set, quantity: q, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                                           batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, c)))
+                }
+            }
+        } else if cols.isSuperset(of: ["model", "dataset", "gpu", "top_k", "max_batch"]) {
+            for r in table.rows {
+                let ds = try str(r, "dataset")
+                let policy = cols.contains("seq_policy") ? try str(r, "seq_policy") : ""
+                var seq: Int? = nil
+                if ds == "fixed" {
+                    guard let n = Int(policy.split(separator: " ").last ?? "") else {
+                        throw SimulatorError(source: file, key: "seq_policy", "'\(policy)' does not end in a fixed length")
+                    }
+                    seq = n
+                }
+                out.append(Measurement(set: set, quantity: .maxBatch, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                                       batch: 0, seq: seq, dataset: ds == "fixed" ? nil : ds, value: try table.double(r, "max_batch")))
+            }
+        }
+        return out
+    }
+}

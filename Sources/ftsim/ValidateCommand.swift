@@ -1,0 +1,67 @@
+import ArgumentParser
+import FineTuneSim
+import Foundation
+
+/// `ftsim validate`: how far predictions are from measurements.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Compare predictions with the measurements in Traces/: per-row error, MAPE and RMSE.")
+
+    @Option(parsing: .upToNextOption, help: "Trace folders or CSV files (default: every folder under Traces/).")
+    var traces: [String] = []
+    @Option(help: "Calibration file (default: Configs/calibration/default.yaml).")
+    var calibration: String?
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        try runReporting {
+            let catalog = ConfigCatalog.discover()
+            let params = try catalog.calibration(calibration)
+            var paths = traces
+            if paths.isEmpty {
+                let root = (catalog.root as NSString).deletingLastPathComponent
+                let dir = (root.isEmpty ? "." : root) + "/Traces"
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                paths = names.sorted().map { "\(dir)/\($0)" }.filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+            }
+            var ms: [FineTuneSim.Measurement] = []
+            for p in paths { ms += try TraceSet.load(path: p) }
+            guard !ms.isEmpty else { throw SimulatorError(source: "--traces", "no measurements found in \(paths.joined(separator: ", "))") }
+            let pred = try Predictor(catalog: catalog).predict(ms, parameters: params)
+            let v = Validation(measurements: ms, predictions: pred)
+            let bySet = v.summaries { "\($0.set) \($0.quantity.rawValue)" }
+            let byGPU = v.summaries { "\($0.gpu) \($0.quantity.rawValue)" }
+            switch format {
+            case .json:
+                func summaries(_ s: [Validation.Summary]) -> JSONValue {
+                    .array(s.map { .object([("group", .string($0.group)), ("count", .int($0.count)), ("mape_pct", .number($0.mapePct)), ("rmse", .number($0.rmse))]) })
+                }
+                print(JSONValue.object([
+                    ("calibration", .string(params.provenance)),
+                    ("rows", .array(v.rows.map { r in
+                        .object([
+                            ("set", .string(r.measurement.set)), ("gpu", .string(r.measurement.gpu)), ("quantity", .string(r.measurement.quantity.rawValue)),
+                            ("model", .string(r.measurement.model)), ("top_k", .int(r.measurement.topK)), ("batch", .int(r.measurement.batch)),
+                            ("seq", r.measurement.seq.map { .int($0) } ?? .null), ("dataset", r.measurement.dataset.map { .string($0) } ?? .null),
+                            ("measured", .number(r.measurement.value)), ("predicted", .number(r.predicted)), ("error_pct", .number(r.errorPct)),
+                        ])
+                    })),
+                    ("mape_pct", .number(v.mapePct)),
+                    ("rmse", .object(bySet.map { ($0.group, JSONValue.number($0.rmse)) })),
+                    ("by_set", summaries(bySet)), ("by_gpu", summaries(byGPU)),
+                ]).rendered())
+            case .table:
+                var t = TextTable(headers: ["set", "quantity", "configuration", "measured", "predicted", "error"], rightAligned: [3, 4, 5])
+                for r in v.rows {
+                    t.add([r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, NumberText.fixed(r.measurement.value, 3), NumberText.fixed(r.predicted, 3), NumberText.fixed(r.errorPct, 1) + "%"])
+                }
+                print(t.rendered())
+                var s = TextTable(headers: ["group", "rows", "MAPE", "RMSE"])
+                for x in bySet + byGPU { s.add([x.group, String(x.count), NumberText.fixed(x.mapePct, 1) + "%", NumberText.fixed(x.rmse, 4)]) }
+                print(s.rendered(), terminator: "")
+                print("calibration: \(params.provenance)")
+            }
+        }
+    }
+}
