@@ -13,6 +13,10 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var workload: WorkloadOptions
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
+    @Option(name: .customLong("trace-out"), help: "Write the step's timeline as Chrome trace-event JSON (with --dataset: the most likely padded length).")
+    var traceOut: String?
+    @Option(help: "Write an SVG: GPU time by phase and layer type above the kernels on the GPU's roofline.")
+    var plot: String?
 
     func run() throws {
         try runReporting {
@@ -24,8 +28,10 @@ struct SimulateCommand: ParsableCommand {
             let sim = Simulator(gpu: gpuSpec, parameters: params)
             let report: StepReport
             var shape: String
+            var traceSeq = workload.seq ?? 128
             if let d = workload.dataset {
                 let ds = try catalog.dataset(d)
+                traceSeq = ds.paddedBatchLengths(batch: workload.batch).max { $0.probability < $1.probability }?.length ?? ds.longestPadded
                 report = DatasetSimulation(simulator: sim).simulate(model: model, method: method, dataset: ds, batch: workload.batch, routing: routing)
                 shape = "dataset \(ds.id) (expected padded length \(NumberText.fixed(ds.expectedPaddedLength(batch: workload.batch), 1)))"
             } else {
@@ -34,6 +40,14 @@ struct SimulateCommand: ParsableCommand {
                 shape = "seq \(seq)"
             }
             let topK = model.moe.map { " top-k \($0.topK)" } ?? ""
+            if let path = traceOut {
+                let run = sim.run(model: model, method: method, workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing), recordTimeline: true)
+                try writeOutput(ChromeTrace(run: run)!.rendered(), to: path, flag: "--trace-out")
+            }
+            if let path = plot {
+                let charts = StepCharts(report: report, gpu: gpuSpec, title: "\(model.id) \(method.kind.rawValue)\(topK) b\(workload.batch) on \(gpuSpec.id)")
+                try writeOutput(charts.combinedSVG, to: path, flag: "--plot")
+            }
             switch format {
             case .json:
                 let header: [(String, JSONValue)] = [

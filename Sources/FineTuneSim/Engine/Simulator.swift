@@ -46,33 +46,53 @@ public struct Simulator: Sendable {
 
     static func report(program: Program, result: Engine.Result, cost: CostModel, workload: Workload, memory: MemoryEstimate, gpu: GPUSpec) -> StepReport {
         struct Key: Hashable { var layer: LayerType; var name: String; var phase: Phase }
-        var totals: [Key: StepReport.KernelTotal] = [:]
-        var kinds: [KernelKind: Double] = [:]
+        // One hash per distinct (segment, kernel): totals live in an array, the dictionary maps keys to slots.
+        var slot: [Key: Int] = [:]
+        var totals: [StepReport.KernelTotal] = []
+        var kindSeconds = [Double](repeating: 0, count: KernelKind.allCases.count)
+        var kindSeen = [Bool](repeating: false, count: KernelKind.allCases.count)
         var launches = 0.0
-        for (s, seg) in program.segments.enumerated() where result.segmentRuns[s] > 0 {
+        for s in program.segments.indices where result.segmentRuns[s] > 0 {
+            let seg = program.segments[s]
             let n = Double(result.segmentRuns[s])
             launches += n * Double(seg.kernels.count)
-            for (i, k) in seg.kernels.enumerated() {
-                let d = result.durations[s][i] * n
-                kinds[k.kind, default: 0] += d
+            let durations = result.durations[s]
+            for i in seg.kernels.indices {
+                let k = seg.kernels[i]
+                let d = durations[i] * n
+                let ki = KernelKind.index(of: k.kind)
+                kindSeconds[ki] += d
+                kindSeen[ki] = true
                 let key = Key(layer: k.layer, name: k.name, phase: k.phase.reported)
-                if totals[key] == nil {
-                    totals[key] = StepReport.KernelTotal(
-                        name: k.name, kind: k.kind, layer: k.layer, phase: k.phase.reported, calls: 0, timeSeconds: 0, flops: 0, bytes: 0,
-                        bound: cost.time(k).bound)
+                let j: Int
+                if let existing = slot[key] {
+                    j = existing
+                } else {
+                    j = totals.count
+                    slot[key] = j
+                    totals.append(
+                        StepReport.KernelTotal(
+                            name: k.name, kind: k.kind, layer: k.layer, phase: k.phase.reported, calls: 0, timeSeconds: 0, flops: 0, bytes: 0,
+                            bound: cost.time(k).bound))
                 }
-                totals[key]!.calls += n
-                totals[key]!.timeSeconds += d
-                totals[key]!.flops += k.flops * n
-                totals[key]!.bytes += k.bytes * n
+                totals[j].calls += n
+                totals[j].timeSeconds += d
+                totals[j].flops += k.flops * n
+                totals[j].bytes += k.bytes * n
             }
         }
-        let kernels = totals.values.sorted {
-            if $0.timeSeconds != $1.timeSeconds { return $0.timeSeconds > $1.timeSeconds }
-            if $0.layer != $1.layer { return $0.layer.rawValue < $1.layer.rawValue }
-            if $0.name != $1.name { return $0.name < $1.name }
-            return $0.phase.rawValue < $1.phase.rawValue
+        var kinds: [KernelKind: Double] = [:]
+        for (i, kind) in KernelKind.allCases.enumerated() where kindSeen[i] { kinds[kind] = kindSeconds[i] }
+        // Largest time first; ties by layer, name, phase (compared in place, without copying totals).
+        let order = totals.withUnsafeBufferPointer { t in
+            t.indices.sorted { a, b in
+                if t[a].timeSeconds != t[b].timeSeconds { return t[a].timeSeconds > t[b].timeSeconds }
+                if t[a].layer != t[b].layer { return t[a].layer.rawValue < t[b].layer.rawValue }
+                if t[a].name != t[b].name { return t[a].name < t[b].name }
+                return t[a].phase.rawValue < t[b].phase.rawValue
+            }
         }
+        let kernels = order.map { totals[$0] }
         var layers: [String: Double] = [:]
         for (l, t) in result.layerWall where l != .optimizer { layers[l.reportKey, default: 0] += t }
         var phases: [Phase: Double] = [.forward: 0, .backward: 0, .optimizer: 0]
@@ -82,4 +102,10 @@ public struct Simulator: Sendable {
             hostOverhead: cost.parameters.stepOverhead, layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
             syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu))
     }
+}
+
+extension KernelKind {
+    /// Position in `allCases` (for array-indexed accumulation).
+    static func index(of kind: KernelKind) -> Int { indices[kind]! }
+    private static let indices: [KernelKind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 }

@@ -68,7 +68,8 @@ public struct Program: Sendable {
 
     /// Total host–device synchronizations in the step.
     public var syncCount: Int {
-        order.reduce(0) { acc, s in acc + segments[s].ops.reduce(0) { $0 + ($1 == .sync ? 1 : 0) } }
+        let perSegment = segments.map { seg in seg.ops.reduce(0) { $0 + ($1 == .sync ? 1 : 0) } }
+        return order.reduce(0) { $0 + perSegment[$1] }
     }
 
     /// Peak device memory over the step: resident bytes plus the highest level of the allocation walk.

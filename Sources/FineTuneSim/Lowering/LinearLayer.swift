@@ -53,20 +53,20 @@ public struct LinearLayer: Sendable {
         let out = t * outFeatures * b.act
         dequantize(&b, tokens: t)
         b.alloc(out)
-        b.gemm("\(name).gemm", kind, m: t, n: outFeatures, k: inFeatures)
+        b.gemm(name + ".gemm", kind, m: t, n: outFeatures, k: inFeatures)
         if quant != .none { b.free(inFeatures * outFeatures * b.act) }
         var saved = 0.0
         if loraRank > 0 {
             let r = loraRank
-            b.pointwise("\(name).lora_clone", .lora, elements: t * outFeatures)
-            b.pointwise("\(name).lora_a_cast", .lora, elements: r * inFeatures, bytesPerElement: 3)
+            b.pointwise(name + ".lora_clone", .lora, elements: t * outFeatures)
+            b.pointwise(name + ".lora_a_cast", .lora, elements: r * inFeatures, bytesPerElement: 3)
             b.alloc(t * r * b.act)
-            b.gemm("\(name).lora_a", .lora, m: t, n: r, k: inFeatures)
-            b.pointwise("\(name).lora_b_cast", .lora, elements: r * outFeatures, bytesPerElement: 3)
+            b.gemm(name + ".lora_a", .lora, m: t, n: r, k: inFeatures)
+            b.pointwise(name + ".lora_b_cast", .lora, elements: r * outFeatures, bytesPerElement: 3)
             b.alloc(t * outFeatures * b.act * 2)
-            b.gemm("\(name).lora_b", .lora, m: t, n: outFeatures, k: r)
-            b.pointwise("\(name).lora_scale", .lora, elements: t * outFeatures)
-            b.pointwise("\(name).lora_add", .lora, elements: t * outFeatures, reads: 2)
+            b.gemm(name + ".lora_b", .lora, m: t, n: outFeatures, k: r)
+            b.pointwise(name + ".lora_scale", .lora, elements: t * outFeatures)
+            b.pointwise(name + ".lora_add", .lora, elements: t * outFeatures, reads: 2)
             b.free(t * outFeatures * b.act * 2)
             saved += t * r * b.act
         }
@@ -82,15 +82,15 @@ public struct LinearLayer: Sendable {
         if loraRank > 0 {
             b.alloc(loraParameters * loraBytes)
             let r = loraRank
-            b.pointwise("\(name).lora_scale_bwd", .lora, elements: t * outFeatures)
+            b.pointwise(name + ".lora_scale_bwd", .lora, elements: t * outFeatures)
             b.alloc(t * r * b.act)
-            b.gemm("\(name).lora_b_dgrad", .lora, m: t, n: r, k: outFeatures)
-            b.gemm("\(name).lora_b_wgrad", .lora, m: outFeatures, n: r, k: t)
-            b.pointwise("\(name).lora_b_gcast", .lora, elements: r * outFeatures, bytesPerElement: 3)
+            b.gemm(name + ".lora_b_dgrad", .lora, m: t, n: r, k: outFeatures)
+            b.gemm(name + ".lora_b_wgrad", .lora, m: outFeatures, n: r, k: t)
+            b.pointwise(name + ".lora_b_gcast", .lora, elements: r * outFeatures, bytesPerElement: 3)
             b.alloc(gradIn)
-            b.gemm("\(name).lora_a_dgrad", .lora, m: t, n: inFeatures, k: r)
-            b.gemm("\(name).lora_a_wgrad", .lora, m: r, n: inFeatures, k: t)
-            b.pointwise("\(name).lora_a_gcast", .lora, elements: r * inFeatures, bytesPerElement: 3)
+            b.gemm(name + ".lora_a_dgrad", .lora, m: t, n: inFeatures, k: r)
+            b.gemm(name + ".lora_a_wgrad", .lora, m: r, n: inFeatures, k: t)
+            b.pointwise(name + ".lora_a_gcast", .lora, elements: r * inFeatures, bytesPerElement: 3)
             b.free(t * r * b.act)
         }
         if needsInputGradient || trained {
@@ -98,15 +98,15 @@ public struct LinearLayer: Sendable {
         }
         if needsInputGradient {
             b.alloc(gradIn)
-            b.gemm("\(name).dgrad", kind, m: t, n: inFeatures, k: outFeatures)
+            b.gemm(name + ".dgrad", kind, m: t, n: inFeatures, k: outFeatures)
         }
         if quant != .none && (needsInputGradient || trained) { b.free(inFeatures * outFeatures * b.act) }
         if trained {
-            b.gemm("\(name).wgrad", kind, m: outFeatures, n: inFeatures, k: t)
-            if bias { b.pointwise("\(name).bgrad", kind == .gating ? .gating : .elementwise, elements: t * outFeatures, writes: 0) }
+            b.gemm(name + ".wgrad", kind, m: outFeatures, n: inFeatures, k: t)
+            if bias { b.pointwise(name + ".bgrad", kind == .gating ? .gating : .elementwise, elements: t * outFeatures, writes: 0) }
         }
         if loraRank > 0 {
-            b.pointwise("\(name).lora_dx_add", .lora, elements: t * inFeatures, reads: 2)
+            b.pointwise(name + ".lora_dx_add", .lora, elements: t * inFeatures, reads: 2)
             b.free(gradIn)
         }
     }
@@ -117,11 +117,11 @@ public struct LinearLayer: Sendable {
         let e = inFeatures * outFeatures
         if quant == .nf4 && doubleQuant {
             let blocks = e / 64
-            b.pointwise("\(name).dequant_absmax", .dequant, elements: blocks, reads: 1, writes: 4, bytesPerElement: 1)
-            b.pointwise("\(name).dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
+            b.pointwise(name + ".dequant_absmax", .dequant, elements: blocks, reads: 1, writes: 4, bytesPerElement: 1)
+            b.pointwise(name + ".dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
         }
         b.alloc(e * b.act)
         let inBytes = quant == .nf4 ? e * 0.5 + e / 64 * 4 : e + outFeatures * 4
-        b.launch("\(name).dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
+        b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
     }
 }
