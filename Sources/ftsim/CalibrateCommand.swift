@@ -15,6 +15,8 @@ struct CalibrateCommand: ParsableCommand {
     var start: String?
     @Option(name: .customLong("max-lengths"), help: "Dataset lengths simulated per throughput point during the fit.")
     var maxLengths: Int = 6
+    @Option(name: .customLong("max-iterations"), help: "Iteration limit of the Levenberg–Marquardt solver.")
+    var maxIterations: Int = 40
 
     func run() throws {
         try runReporting {
@@ -25,7 +27,9 @@ struct CalibrateCommand: ParsableCommand {
             guard !ms.isEmpty else { throw SimulatorError(source: "--traces", "no measurements found") }
             let gpus = Set(ms.map(\.gpu)).sorted().joined(separator: ",")
             let description = "fitted on \(traces.joined(separator: ", ")) (\(ms.count) measurements, GPU \(gpus))"
-            let cal = Calibrator(predictor: Predictor(catalog: catalog, maxLengths: maxLengths))
+            guard maxLengths >= 1 else { throw SimulatorError(source: "--max-lengths", "must be at least 1, got \(maxLengths)") }
+            guard maxIterations >= 1 else { throw SimulatorError(source: "--max-iterations", "must be at least 1, got \(maxIterations)") }
+            let cal = Calibrator(predictor: Predictor(catalog: catalog, maxLengths: maxLengths), maxIterations: maxIterations)
             let result: CalibrationResult
             do { result = try cal.fit(ms, start: startParams, description: description) } catch let e as SimulatorError { throw e } catch {
                 throw SimulatorError(source: "calibrate", "fit failed: \(error)")

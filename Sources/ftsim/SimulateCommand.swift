@@ -26,7 +26,7 @@ struct SimulateCommand: ParsableCommand {
             let gpuSpec = try catalog.gpu(gpu)
             let routing = try workload.resolveRouting(catalog, model: model)
             let sim = Simulator(gpu: gpuSpec, parameters: params)
-            let report: StepReport
+            var report: StepReport
             var shape: String
             var traceSeq = workload.seq ?? 128
             if let d = workload.dataset {
@@ -38,6 +38,19 @@ struct SimulateCommand: ParsableCommand {
                 let seq = workload.seq ?? 128
                 report = sim.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing))
                 shape = "seq \(seq)"
+            }
+            // Error bars: the fit's covariance and residual scatter propagated through the simulator.
+            let uncertainty = Uncertainty(parameters: params)
+            if uncertainty.available {
+                let ds = try workload.dataset.map { try catalog.dataset($0) }
+                let seq = workload.seq ?? 128
+                report.stepTimeInterval = uncertainty.interval { p in
+                    let s = Simulator(gpu: gpuSpec, parameters: p)
+                    if let ds { return DatasetSimulation(simulator: s).simulate(model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8).stepTime }
+                    return s.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing)).stepTime
+                }
+                // Centre the bar on the reported (full-resolution) value.
+                report.stepTimeInterval = report.stepTimeInterval?.centered(on: report.stepTime)
             }
             let topK = model.moe.map { " top-k \($0.topK)" } ?? ""
             if let path = traceOut {

@@ -13,6 +13,8 @@ struct ValidateCommand: ParsableCommand {
     var calibration: String?
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
+    @Flag(name: .customLong("error-bars"), help: "Also measure how often the 95% error bars cover the measurements (slower).")
+    var errorBars = false
 
     func run() throws {
         try runReporting {
@@ -30,6 +32,7 @@ struct ValidateCommand: ParsableCommand {
             guard !ms.isEmpty else { throw SimulatorError(source: "--traces", "no measurements found in \(paths.joined(separator: ", "))") }
             let pred = try Predictor(catalog: catalog).predict(ms, parameters: params)
             let v = Validation(measurements: ms, predictions: pred)
+            let coverage = errorBars ? try Validation.coverage(predictor: Predictor(catalog: catalog), measurements: ms, parameters: params) : nil
             let bySet = v.summaries { "\($0.set) \($0.quantity.rawValue)" }
             let byGPU = v.summaries { "\($0.gpu) \($0.quantity.rawValue)" }
             switch format {
@@ -50,17 +53,26 @@ struct ValidateCommand: ParsableCommand {
                     ("mape_pct", .number(v.mapePct)),
                     ("rmse", .object(bySet.map { ($0.group, JSONValue.number($0.rmse)) })),
                     ("by_set", summaries(bySet)), ("by_gpu", summaries(byGPU)),
+                    ("error_bar_coverage", coverage.map { .number($0.covered) } ?? .null),
                 ]).rendered())
             case .table:
                 var t = TextTable(headers: ["set", "quantity", "configuration", "measured", "predicted", "error"], rightAligned: [3, 4, 5])
                 for r in v.rows {
-                    t.add([r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, NumberText.fixed(r.measurement.value, 3), NumberText.fixed(r.predicted, 3), NumberText.fixed(r.errorPct, 1) + "%"])
+                    let kernel = r.measurement.quantity == .kernel
+                    func show(_ v: Double) -> String { kernel ? NumberText.duration(v) : NumberText.fixed(v, 3) }
+                    t.add([r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, show(r.measurement.value), show(r.predicted), NumberText.fixed(r.errorPct, 1) + "%"])
                 }
                 print(t.rendered())
                 var s = TextTable(headers: ["group", "rows", "MAPE", "RMSE"])
                 for x in bySet + byGPU { s.add([x.group, String(x.count), NumberText.fixed(x.mapePct, 1) + "%", NumberText.fixed(x.rmse, 4)]) }
                 print(s.rendered(), terminator: "")
                 print("calibration: \(params.provenance)")
+                if let c = coverage {
+                    let w = c.halfWidthPct.sorted()
+                    print("95% error bars cover \(NumberText.fixed(100 * c.covered, 1))% of the \(w.count) timing measurements (median half-width ±\(NumberText.fixed(w[w.count / 2], 1))%)")
+                } else if errorBars {
+                    print("no error bars: the calibration carries no covariance (not fitted)")
+                }
             }
         }
     }

@@ -7,24 +7,33 @@ import Foundation
 public struct Calibrator: Sendable {
     /// Parameters fitted by default: host overheads, efficiencies, the dequantize rate, memory overheads.
     public static let defaultFitted = [
-        "host_launch_forward_s", "host_launch_backward_s", "step_overhead_s", "gemm_efficiency", "memory_efficiency",
-        "dequant_elements_per_sm_cycle", "scan_efficiency", "activation_overhead",
+        "host_launch_forward_s", "host_launch_backward_s", "host_lora_linear_s", "step_overhead_s",
+        "gemm_efficiency", "memory_efficiency", "dequant_elements_per_sm_cycle", "scan_efficiency",
+        "activation_overhead", "routed_activation_overhead", "kernel_latency_s",
     ]
 
     public let predictor: Predictor
     public let fitted: [String]
+    /// Iteration limit of the solver.
+    public var maxIterations: Int
 
     /// Creates a calibrator.
-    public init(predictor: Predictor, fitted: [String] = Calibrator.defaultFitted) {
+    public init(predictor: Predictor, fitted: [String] = Calibrator.defaultFitted, maxIterations: Int = 40) {
         self.predictor = predictor
         self.fitted = fitted
+        self.maxIterations = maxIterations
     }
 
     /// Relative residuals of every measurement under parameters (max batches through their smooth stand-in).
     public func residuals(_ ms: [Measurement], _ p: CalibrationParameters) throws(SimulatorError) -> [Double] {
         let timing = ms.filter { $0.quantity != .maxBatch }
         let pred = try predictor.predict(timing, parameters: p)
-        var out = zip(timing, pred).map { $1 / $0.value - 1 }
+        // A parameter vector far from the data (an exploratory trust-region step) can make a kernel's time
+        // infinite; a large finite residual sends the solver back instead of aborting the fit.
+        var out = zip(timing, pred).map { m, p in
+            let r = p / m.value - 1
+            return r.isFinite ? min(r, 1e3) : 1e3
+        }
         for m in ms where m.quantity == .maxBatch { out.append(4 * (try predictor.maxBatchResidual(m, parameters: p))) }
         return out
     }
@@ -35,7 +44,7 @@ public struct Calibrator: Sendable {
         let n = try residuals(ms, start).count
         let me = self
         let problem = LeastSquaresProblem(
-            parameterCount: names.count, residualCount: n, initial: names.map { log(start[$0]) }, names: names, maxIterations: 40,
+            parameterCount: names.count, residualCount: n, initial: names.map { log(start[$0]) }, names: names, maxIterations: maxIterations,
             xtol: 1e-5, gtol: 1e-6, ftol: 1e-6
         ) { theta, r in
             var p = start
@@ -56,6 +65,9 @@ public struct Calibrator: Sendable {
         }
         p.covariance = cov
         p.provenance = description
+        // Timing residuals only: max-batch stand-ins are not relative time errors.
+        let timing = fit.residuals.prefix(ms.filter { $0.quantity != .maxBatch }.count)
+        p["residual_rms"] = (timing.reduce(0) { $0 + $1 * $1 } / Double(max(1, timing.count))).squareRoot()
         return CalibrationResult(
             parameters: p, converged: fit.converged, stopReason: fit.stopReason.rawValue, iterations: fit.iterations,
             rmsResidual: (fit.chiSquared / Double(max(1, fit.residuals.count))).squareRoot())

@@ -12,6 +12,8 @@ public struct Measurement: Sendable, Equatable {
         case optimizer = "optimizer_s"
         /// Largest batch that fits.
         case maxBatch = "max_batch"
+        /// Mean seconds of one kernel call in an MoE layer's forward pass.
+        case kernel = "kernel_s"
     }
 
     /// The trace set it belongs to (folder name under Traces/).
@@ -27,9 +29,12 @@ public struct Measurement: Sendable, Equatable {
     public var dataset: String?
     /// The measured value.
     public var value: Double
+    /// The profiled kernel's name, for kernel measurements (e.g. `matmul_w1`).
+    public var kernel: String? = nil
 
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k`.
     public var label: String {
         "\(model) top-\(topK)" + (quantity == .maxBatch ? "" : " b\(batch)") + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)")
+            + (kernel.map { " \($0)" } ?? "")
     }
 }

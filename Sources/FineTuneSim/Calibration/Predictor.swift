@@ -5,6 +5,8 @@ public struct Predictor: Sendable {
     public let catalog: ConfigCatalog
     /// Dataset lengths per throughput prediction (nil: every distinct padded length).
     public var maxLengths: Int?
+    /// Lowered programs shared across predictions.
+    public let cache = ProgramCache()
 
     /// Creates a predictor.
     public init(catalog: ConfigCatalog, maxLengths: Int? = nil) {
@@ -30,12 +32,28 @@ public struct Predictor: Sendable {
             case .throughput:
                 let id = m.dataset!
                 if datasets[id] == nil { datasets[id] = try catalog.dataset(id) }
-                let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters))
+                let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters, cache: cache))
                 out.append(sim.simulate(model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths).throughput)
+            case .kernel:
+                let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
+                if stages[key] == nil {
+                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+                }
+                let name = try Self.kernelName(m.kernel ?? "", source: m.set)
+                // Per-expert kernels (`expert3.weight_mul`) are averaged over the experts.
+                var time = 0.0, calls = 0.0
+                for k in stages[key]!.kernels where k.layer == .moe && k.phase == .forward && (k.name == name || k.name.hasSuffix("." + name)) {
+                    time += k.timeSeconds
+                    calls += k.calls
+                }
+                guard calls > 0 else {
+                    throw SimulatorError(source: m.set, key: "kernel", "the simulated step of \(m.model) has no MoE forward kernel '\(name)' (for '\(m.kernel ?? "")')")
+                }
+                out.append(time / calls)
             case .forward, .backward, .optimizer:
                 let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
                 if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters).simulate(model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
                 }
                 let phase: Phase = m.quantity == .forward ? .forward : (m.quantity == .backward ? .backward : .optimizer)
                 out.append(stages[key]!.phases[phase] ?? 0)
@@ -50,6 +68,26 @@ public struct Predictor: Sendable {
             }
         }
         return out
+    }
+
+    /// The simulator's MoE kernel name for a profiled kernel name of the paper's traces.
+    public static func kernelName(_ profiled: String, source: String) throws(SimulatorError) -> String {
+        switch profiled {
+        case "matmul_w1": return "w1.gemm"
+        case "matmul_w2": return "w2.gemm"
+        case "matmul_w3": return "w3.gemm"
+        case "w1_dequant": return "w1.dequant"
+        case "w2_dequant": return "w2.dequant"
+        case "w3_dequant": return "w3.dequant"
+        case "matmul_router": return "router.gemm"
+        case "router_dequant": return "router.dequant"
+        case "softmax": return "softmax"
+        case "sigmoid": return "sigmoid"
+        case "topk", "top_k": return "topk"
+        case "gelu": return "gelu"
+        case "elementwise_mult": return "weight_mul"
+        default: throw SimulatorError(source: source, key: "kernel", "unknown profiled kernel '\(profiled)'")
+        }
     }
 
     /// A smooth stand-in for a max-batch measurement, for fitting: the peak memory at the measured batch

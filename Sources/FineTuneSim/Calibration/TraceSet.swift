@@ -36,6 +36,13 @@ public enum TraceSet {
                                            batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, c)))
                 }
             }
+        } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "kernel", "microseconds_per_moe_layer"]) {
+            for r in table.rows {
+                var m = Measurement(set: set, quantity: .kernel, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                                    batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, "microseconds_per_moe_layer") * 1e-6)
+                m.kernel = try str(r, "kernel")
+                out.append(m)
+            }
         } else if cols.isSuperset(of: ["model", "dataset", "gpu", "top_k", "max_batch"]) {
             for r in table.rows {
                 let ds = try str(r, "dataset")

@@ -40,3 +40,40 @@ public struct Validation: Sendable {
     /// MAPE over every row.
     public var mapePct: Double { rows.isEmpty ? 0 : rows.reduce(0) { $0 + abs($1.errorPct) } / Double(rows.count) }
 }
+
+extension Validation {
+    /// How often the error bars cover the measurements: for each row, the fit's covariance (finite-difference
+    /// gradient over every fitted parameter) plus its residual scatter, at two-sided `confidence`.
+    /// Returns the covered fraction and each row's half-width in percent; nil when the parameters carry no fit.
+    public static func coverage(
+        predictor: Predictor, measurements ms: [Measurement], parameters: CalibrationParameters, confidence: Double = 0.95
+    ) throws(SimulatorError) -> (covered: Double, halfWidthPct: [Double])? {
+        guard !parameters.covariance.isEmpty else { return nil }
+        let timing = ms.filter { $0.quantity != .maxBatch }
+        guard !timing.isEmpty else { return nil }
+        let base = try predictor.predict(timing, parameters: parameters)
+        let names = parameters.covariance.keys.sorted()
+        var gradients: [[Double]] = []
+        for n in names {
+            var p = parameters
+            let h = max(abs(parameters[n]) * 1e-3, 1e-12)
+            p[n] = parameters[n] + h
+            let shifted = try predictor.predict(timing, parameters: p)
+            gradients.append(zip(shifted, base).map { ($0 - $1) / h })
+        }
+        let z = Uncertainty(parameters: parameters, confidence: confidence).z
+        var covered = 0
+        var widths: [Double] = []
+        for (r, m) in timing.enumerated() {
+            var variance = 0.0
+            for (i, a) in names.enumerated() {
+                for (j, b) in names.enumerated() { variance += gradients[i][r] * gradients[j][r] * (parameters.covariance[a]?[b] ?? 0) }
+            }
+            let model = parameters["residual_rms"] * base[r]
+            let sigma = (max(0, variance) + model * model).squareRoot()
+            if abs(m.value - base[r]) <= z * sigma { covered += 1 }
+            widths.append(100 * z * sigma / base[r])
+        }
+        return (Double(covered) / Double(timing.count), widths)
+    }
+}

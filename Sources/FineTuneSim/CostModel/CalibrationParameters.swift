@@ -23,6 +23,8 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("host_launch_forward_s", 30e-6, "host seconds per kernel launched from Python in forward and recompute"),
         ("host_launch_backward_s", 12e-6, "host seconds per kernel launched by the autograd engine in backward"),
         ("host_launch_optimizer_s", 6e-6, "host seconds per multi-tensor optimizer launch"),
+        ("host_quantized_linear_s", 0, "host seconds of Python framework work per quantized linear call (bitsandbytes); not separable from the LoRA wrapper's on the A40 data, so 0"),
+        ("host_lora_linear_s", 50e-6, "host seconds of Python framework work per LoRA wrapper call (peft) in forward"),
         ("host_sync_s", 20e-6, "host seconds per host-device synchronization, beyond waiting for the GPU"),
         ("step_overhead_s", 0.15, "host seconds per step outside the kernels (data loading, trainer bookkeeping)"),
         ("kernel_latency_s", 2.5e-6, "GPU seconds per kernel beyond its roofline time (launch, ramp, tail)"),
@@ -33,11 +35,14 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("vector_efficiency", 0.5, "fraction of fp32 vector peak pointwise arithmetic reaches"),
         ("scan_efficiency", 0.25, "fraction of fp32 vector peak the selective scan reaches"),
         ("dequant_elements_per_sm_cycle", 1.1, "NF4/int8 values one SM expands per clock cycle"),
+        ("gemm_k_overhead", 0, "reduction length (K elements) a matmul tile's prologue and epilogue cost, amortized over its K loop (the A40 fit drives it to 0)"),
         ("gemm_tile", 128, "matmul tile edge (output rows and columns per tile) for wave quantization"),
         ("tiles_per_sm", 1, "matmul tiles resident per SM at once"),
         ("context_gb", 0.6, "device memory the CUDA context and libraries hold"),
         ("activation_overhead", 1.0, "multiplier on activation memory for allocator fragmentation and caching"),
+        ("routed_activation_overhead", 1.0, "multiplier on the memory of per-expert (variable-size, routed-token) buffers"),
         ("reserved_gb", 0.5, "device memory the framework keeps reserved beyond live tensors"),
+        ("residual_rms", 0, "RMS relative residual of the fit (model error beyond parameter uncertainty; 0 before a fit)"),
     ]
 
     /// The hand-set defaults.
@@ -70,7 +75,7 @@ public struct CalibrationParameters: Sendable, Equatable {
             let v = self[name]
             if !(v > 0 && v <= 1.5) { throw params.fail(name, "must be in (0, 1.5], got \(v)") }
         }
-        for name in ["dequant_elements_per_sm_cycle", "gemm_tile", "tiles_per_sm", "activation_overhead"] where !(self[name] > 0) {
+        for name in ["dequant_elements_per_sm_cycle", "gemm_tile", "tiles_per_sm", "activation_overhead", "routed_activation_overhead"] where !(self[name] > 0) {
             throw params.fail(name, "must be positive, got \(self[name])")
         }
         if let cov = try node.optionalNode("covariance") {
@@ -104,10 +109,11 @@ public struct CalibrationParameters: Sendable, Equatable {
 
     // Cached values for the hot path.
     public private(set) var hostLaunchForward = 0.0, hostLaunchBackward = 0.0, hostLaunchOptimizer = 0.0, hostSync = 0.0
+    public private(set) var hostQuantizedLinear = 0.0, hostLoRALinear = 0.0
     public private(set) var stepOverhead = 0.0, kernelLatency = 0.0, minKernel = 0.0
     public private(set) var gemmEfficiency = 0.0, attentionEfficiency = 0.0, memoryEfficiency = 0.0, vectorEfficiency = 0.0
-    public private(set) var scanEfficiency = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0
-    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0
+    public private(set) var scanEfficiency = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0, gemmKOverhead = 0.0
+    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0
 
     private mutating func refresh() {
         func v(_ n: String) -> Double { entries.first { $0.name == n }!.value }
@@ -115,6 +121,8 @@ public struct CalibrationParameters: Sendable, Equatable {
         hostLaunchBackward = v("host_launch_backward_s")
         hostLaunchOptimizer = v("host_launch_optimizer_s")
         hostSync = v("host_sync_s")
+        hostQuantizedLinear = v("host_quantized_linear_s")
+        hostLoRALinear = v("host_lora_linear_s")
         stepOverhead = v("step_overhead_s")
         kernelLatency = v("kernel_latency_s")
         minKernel = v("min_kernel_s")
@@ -125,16 +133,18 @@ public struct CalibrationParameters: Sendable, Equatable {
         scanEfficiency = v("scan_efficiency")
         dequantRate = v("dequant_elements_per_sm_cycle")
         gemmTile = v("gemm_tile")
+        gemmKOverhead = v("gemm_k_overhead")
         tilesPerSM = v("tiles_per_sm")
         contextBytes = v("context_gb") * 1e9
         activationOverhead = v("activation_overhead")
         reservedBytes = v("reserved_gb") * 1e9
+        routedActivationOverhead = v("routed_activation_overhead")
     }
 
     /// Scales every host-side cost by `1 / speed` (a host `speed` times faster than the reference).
     public func withHostSpeed(_ speed: Double) -> CalibrationParameters {
         var p = self
-        for n in ["host_launch_forward_s", "host_launch_backward_s", "host_launch_optimizer_s", "host_sync_s", "step_overhead_s"] {
+        for n in ["host_launch_forward_s", "host_launch_backward_s", "host_launch_optimizer_s", "host_sync_s", "step_overhead_s", "host_quantized_linear_s", "host_lora_linear_s"] {
             p[n] = self[n] / speed
         }
         return p

@@ -56,7 +56,10 @@ public struct CostModel: Sendable {
     public func time(_ k: Kernel) -> (seconds: Double, bound: Bound) {
         var compute: Double
         if k.isMatrix {
-            let eff = k.kind == .attention ? parameters.attentionEfficiency : parameters.gemmEfficiency
+            var eff = k.kind == .attention ? parameters.attentionEfficiency : parameters.gemmEfficiency
+            // Weight matmuls amortize each tile's prologue and epilogue over their K loop; adapters' rank-sized
+            // K is a single tile whose cost is its memory traffic.
+            if k.kind == .gemm || k.kind == .expertFFN || k.kind == .gating { eff *= k.k / (k.k + parameters.gemmKOverhead) }
             compute = k.flops / (gpu.matrixPeakFLOPS(k.dtype == .fp32 ? .bf16 : k.dtype) * eff * waveUtilization(k))
         } else if k.kind == .mambaScan {
             compute = k.flops / (vectorPeak * parameters.scanEfficiency)

@@ -179,6 +179,8 @@ public struct Engine: Sendable {
                         } else {
                             blockedSince = host
                         }
+                    case .hostCall(let call):
+                        push(host + (call == .quantizedLinear ? p.hostQuantizedLinear : p.hostLoRALinear), .hostReady)
                     case .alloc(let b):
                         if detailed { memory.append((host, b)) }
                         continue

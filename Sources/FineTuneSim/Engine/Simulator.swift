@@ -4,11 +4,14 @@ public struct Simulator: Sendable {
     public let gpu: GPUSpec
     /// Cost and memory parameters.
     public let parameters: CalibrationParameters
+    /// Lowered programs to reuse, when the caller keeps them across parameter changes.
+    public let cache: ProgramCache?
 
     /// Creates a simulator for a GPU.
-    public init(gpu: GPUSpec, parameters: CalibrationParameters) {
+    public init(gpu: GPUSpec, parameters: CalibrationParameters, cache: ProgramCache? = nil) {
         self.gpu = gpu
         self.parameters = parameters
+        self.cache = cache
     }
 
     /// One simulated step with what it was made from.
@@ -31,7 +34,9 @@ public struct Simulator: Sendable {
 
     /// Simulates one step at a fixed padded length.
     public func run(model: ModelSpec, method: FineTuneMethod, workload: Workload, recordTimeline: Bool = false) -> Run {
-        let program = Lowering.lower(model: model, method: method, workload: workload)
+        let scale = parameters.routedActivationOverhead
+        let program = cache?.program(model: model, method: method, workload: workload, routedMemoryScale: scale)
+            ?? Lowering.lower(model: model, method: method, workload: workload, routedMemoryScale: scale)
         let engine = Engine(cost: CostModel(gpu: gpu, parameters: parameters))
         let result = engine.run(program, recordTimeline: recordTimeline)
         let memory = MemoryEstimate(program: program, parameters: parameters)
@@ -100,7 +105,7 @@ public struct Simulator: Sendable {
         return StepReport(
             stepTime: result.stepTime, batch: Double(workload.batch), tokens: Double(workload.tokens), phases: phases,
             hostOverhead: cost.parameters.stepOverhead, layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
-            syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu))
+            syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil)
     }
 }
 

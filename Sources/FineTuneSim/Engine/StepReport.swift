@@ -39,6 +39,8 @@ public struct StepReport: Sendable {
     public var memory: MemoryEstimate
     /// Whether the step fits on the GPU.
     public var fits: Bool
+    /// The step time's error bar, when the parameters come from a fit.
+    public var stepTimeInterval: Uncertainty.Interval?
 
     /// Queries per second.
     public var throughput: Double { batch / stepTime }

@@ -8,6 +8,16 @@ public enum HostOp: Sendable, Equatable {
     case alloc(Double)
     /// Free device memory (bytes).
     case free(Double)
+    /// Host-side framework work that launches nothing itself (a Python wrapper layer's bookkeeping).
+    case hostCall(HostCall)
+}
+
+/// Host-side framework work charged per call, beyond per-kernel launch costs.
+public enum HostCall: Sendable, Equatable {
+    /// A bitsandbytes quantized linear layer (Python-level `Linear4bit` / `MatMul4Bit`).
+    case quantizedLinear
+    /// A peft LoRA wrapper layer (Python-level adapter loop, dtype checks).
+    case loraLinear
 }
 
 /// A run of host operations that repeats unchanged (one layer's forward, one layer's backward, …).

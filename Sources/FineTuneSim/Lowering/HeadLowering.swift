@@ -45,12 +45,12 @@ enum HeadLowering {
         return saved
     }
 
-    static func backward(_ b: inout SegmentBuilder, _ c: LoweringContext, saved: Double) {
+    static func backward(_ b: inout SegmentBuilder, _ c: LoweringContext, saved: Double, inventory: ParameterInventory) {
         b.layer = .head
         let tv = c.tokens * Double(c.model.vocabSize)
         if c.method.trainsBase {
             // Gradients of trained parameters outside linear layers (norms, embedding, Mamba's A/D/conv).
-            b.alloc(ParameterInventory(c).trainableNonLinear * c.method.trainableDType.bytes)
+            b.alloc(inventory.trainableNonLinear * c.method.trainableDType.bytes)
         }
         b.alloc(tv * 4)
         b.pointwise("nll_loss_bwd", .loss, elements: tv, reads: 0, writes: 1, bytesPerElement: 4)

@@ -51,6 +51,8 @@ public struct LinearLayer: Sendable {
     @discardableResult
     public func forward(_ b: inout SegmentBuilder, tokens t: Double) -> (output: Double, saved: Double) {
         let out = t * outFeatures * b.act
+        if quant != .none { b.hostCall(.quantizedLinear) }
+        if loraRank > 0 { b.hostCall(.loraLinear) }
         dequantize(&b, tokens: t)
         b.alloc(out)
         b.gemm(name + ".gemm", kind, m: t, n: outFeatures, k: inFeatures)
@@ -78,9 +80,9 @@ public struct LinearLayer: Sendable {
     public func backward(_ b: inout SegmentBuilder, tokens t: Double, needsInputGradient: Bool = true) {
         let gradIn = t * inFeatures * b.act
         // Gradients of trained weights live until the optimizer step frees them.
-        if trained { b.alloc(baseParameters * b.act) }
+        if trained { b.allocUnscaled(baseParameters * b.act) }
         if loraRank > 0 {
-            b.alloc(loraParameters * loraBytes)
+            b.allocUnscaled(loraParameters * loraBytes)
             let r = loraRank
             b.pointwise(name + ".lora_scale_bwd", .lora, elements: t * outFeatures)
             b.alloc(t * r * b.act)
@@ -94,6 +96,8 @@ public struct LinearLayer: Sendable {
             b.free(t * r * b.act)
         }
         if needsInputGradient || trained {
+            // MatMul4Bit's backward is a Python autograd function.
+            if quant != .none { b.hostCall(.quantizedLinear) }
             dequantize(&b, tokens: t)
         }
         if needsInputGradient {

@@ -2,8 +2,11 @@
 /// gradient checkpointing), backward and optimizer, grouped into reusable segments.
 public enum Lowering {
     /// Lowers one step. The model's `moe.topK` must already hold the workload's top-k.
-    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> Program {
-        let c = LoweringContext(model: model, method: method, workload: workload)
+    ///
+    /// `routedMemoryScale` multiplies the memory of per-expert buffers (the calibration parameter
+    /// `routed_activation_overhead`); it changes no kernel.
+    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, routedMemoryScale: Double = 1) -> Program {
+        let c = LoweringContext(model: model, method: method, workload: workload, routedMemoryScale: routedMemoryScale)
         let inv = ParameterInventory(c)
         var segments: [Segment] = []
         var order: [Int] = []
@@ -40,12 +43,9 @@ public enum Lowering {
             case .mamba: return .mamba
             }
         }
-        // Bytes each sub-layer kind saves for backward (same for every layer of the kind).
+        // Bytes each sub-layer kind saves for backward (same for every layer of the kind), recorded when its
+        // forward segment is built (every forward precedes every backward).
         var savedBytes: [SublayerKind: Double] = [:]
-        for k in Set(model.sublayers) {
-            var scratch = SegmentBuilder(label: "", layer: layerType(k), phase: .forward, computeBytes: c.act)
-            savedBytes[k] = forward(&scratch, k)
-        }
         let ckpt = method.checkpointing
 
         use("embedding.forward") {
@@ -57,6 +57,7 @@ public enum Lowering {
             use("\(k).forward") {
                 var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
                 let saved = forward(&b, k)
+                savedBytes[k] = saved
                 // Under checkpointing only the layer's output (the next checkpoint's input) is kept.
                 if ckpt { b.free(saved - hiddenBytes) }
                 return b.segment
@@ -70,7 +71,7 @@ public enum Lowering {
         }
         use("head.backward") {
             var b = SegmentBuilder(label: "head.backward", layer: .head, phase: .backward, computeBytes: c.act)
-            HeadLowering.backward(&b, c, saved: headSaved)
+            HeadLowering.backward(&b, c, saved: headSaved, inventory: inv)
             return b.segment
         }
         // Backward walks checkpoint units (a mixer and its feed-forward) in reverse; each unit is

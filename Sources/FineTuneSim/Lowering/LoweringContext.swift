@@ -11,12 +11,15 @@ public struct LoweringContext: Sendable {
     public let tokens: Double
     /// Bytes per activation element (compute dtype).
     public let act: Double
+    /// Multiplier on the memory of per-expert (routed-token) buffers.
+    public let routedMemoryScale: Double
 
     /// Creates a context.
-    public init(model: ModelSpec, method: FineTuneMethod, workload: Workload) {
+    public init(model: ModelSpec, method: FineTuneMethod, workload: Workload, routedMemoryScale: Double = 1) {
         self.model = model
         self.method = method
         self.workload = workload
+        self.routedMemoryScale = routedMemoryScale
         tokens = Double(workload.batch * workload.seq)
         act = method.computeDType.bytes
     }

@@ -102,18 +102,22 @@ enum MoELowering {
         b.alloc(t * c.hidden * c.act)
         b.pointwise("zeros_out", elements: t * c.hidden, reads: 0)
         let ls = expertLinears(c, intermediate: m.expertIntermediateSize)
+        var routedSaved = 0.0
+        b.memoryScale = c.routedMemoryScale
         for (i, te) in tokensPerExpert(c).enumerated() where te > 1e-9 {
             b.pointwise("expert\(i).nonzero", .gating, elements: t * k, reads: 1, writes: 0.5, bytesPerElement: 8, sync: true)
             b.alloc(te * c.hidden * c.act)
             b.pointwise("expert\(i).gather", .gating, elements: te * c.hidden, reads: 1, writes: 1)
-            saved += te * c.hidden * c.act + te * 16
-            saved += ffnForward(&b, c, ls, tokens: te)
+            routedSaved += te * c.hidden * c.act + te * 16
+            routedSaved += ffnForward(&b, c, ls, tokens: te)
             b.alloc(te * c.hidden * c.act)
             b.pointwise("expert\(i).weight_gather", .gating, elements: te, reads: 1, writes: 1)
             b.pointwise("expert\(i).weight_mul", .gating, elements: te * c.hidden, reads: 1, writes: 1)
             b.pointwise("expert\(i).index_add", .gating, elements: te * c.hidden, reads: 2, writes: 1)
             b.free(te * c.hidden * c.act)
         }
+        b.memoryScale = 1
+        saved += routedSaved * c.routedMemoryScale
         if m.sharedExpertIntermediateSize > 0 {
             let sl = expertLinears(c, intermediate: m.sharedExpertIntermediateSize, prefix: "shared_")
             saved += ffnForward(&b, c, sl, tokens: t)
@@ -146,6 +150,7 @@ enum MoELowering {
             ffnBackward(&b, c, expertLinears(c, intermediate: m.sharedExpertIntermediateSize, prefix: "shared_"), tokens: t)
         }
         let ls = expertLinears(c, intermediate: m.expertIntermediateSize)
+        b.memoryScale = c.routedMemoryScale
         for (i, te) in tokensPerExpert(c).enumerated().reversed() where te > 1e-9 {
             b.alloc(te * c.hidden * c.act)
             b.pointwise("expert\(i).index_add_bwd", .gating, elements: te * c.hidden, reads: 1, writes: 1)
@@ -156,6 +161,7 @@ enum MoELowering {
             b.pointwise("expert\(i).gather_bwd", .gating, elements: te * c.hidden, reads: 2, writes: 1)
             b.free(te * c.hidden * c.act)
         }
+        b.memoryScale = 1
         b.pointwise("weights_cast_bwd", .gating, elements: t * k, reads: 1, writes: 1, bytesPerElement: 4)
         if m.normalizeTopK {
             b.pointwise("topk_div_bwd", .gating, elements: t * k, reads: 3, writes: 1, bytesPerElement: 4)

@@ -9,6 +9,9 @@ public struct SegmentBuilder {
     public var phase: Phase
     /// The compute dtype's bytes per element.
     public let act: Double
+    /// Multiplier on the bytes of ``alloc(_:)`` and ``free(_:)`` (set while emitting routed-token buffers,
+    /// whose variable sizes fragment the caching allocator).
+    public var memoryScale: Double = 1
 
     /// Starts a segment.
     public init(label: String, layer: LayerType, phase: Phase, computeBytes: Double = 2) {
@@ -52,11 +55,17 @@ public struct SegmentBuilder {
             sync: sync)
     }
 
-    /// Allocates device memory.
-    public mutating func alloc(_ bytes: Double) { if bytes > 0 { segment.ops.append(.alloc(bytes)) } }
+    /// Allocates device memory (scaled by ``memoryScale``).
+    public mutating func alloc(_ bytes: Double) { if bytes > 0 { segment.ops.append(.alloc(bytes * memoryScale)) } }
 
-    /// Frees device memory.
-    public mutating func free(_ bytes: Double) { if bytes > 0 { segment.ops.append(.free(bytes)) } }
+    /// Frees device memory (scaled by ``memoryScale``).
+    public mutating func free(_ bytes: Double) { if bytes > 0 { segment.ops.append(.free(bytes * memoryScale)) } }
+
+    /// Allocates device memory that is not a routed-token buffer (weight gradients), whatever the scale.
+    public mutating func allocUnscaled(_ bytes: Double) { if bytes > 0 { segment.ops.append(.alloc(bytes)) } }
+
+    /// Charges host-side framework work.
+    public mutating func hostCall(_ call: HostCall) { segment.ops.append(.hostCall(call)) }
 
     /// Makes the host wait for the GPU.
     public mutating func sync() { segment.ops.append(.sync) }

@@ -4,7 +4,17 @@ extension StepReport {
         var o: [(String, JSONValue)] = extra
         o += [
             ("step_time_s", .number(stepTime)),
+        ]
+        if let i = stepTimeInterval {
+            o += [("step_time_s_low", .number(i.low)), ("step_time_s_high", .number(i.high))]
+        }
+        o += [
             ("throughput_qps", .number(throughput)),
+        ]
+        if let i = stepTimeInterval {
+            o += [("throughput_qps_low", .number(batch / i.high)), ("throughput_qps_high", .number(batch / max(i.low, 1e-12))), ("error_bar_pct", .number(i.percent))]
+        }
+        o += [
             ("tokens_per_s", .number(tokensPerSecond)),
             ("batch", .number(batch)),
             ("tokens_per_step", .number(tokens)),
@@ -35,7 +45,8 @@ extension StepReport {
     /// The human-readable table `simulate` prints by default.
     public func table(title: String, topKernels: Int = 12) -> String {
         var out = title + "\n\n"
-        out += "step time      \(NumberText.duration(stepTime))\n"
+        let bar = stepTimeInterval.map { " ± \(NumberText.fixed($0.percent, 1))% (95%)" } ?? ""
+        out += "step time      \(NumberText.duration(stepTime))\(bar)\n"
         out += "throughput     \(NumberText.fixed(throughput, 3)) queries/s, \(NumberText.fixed(tokensPerSecond, 0)) tokens/s\n"
         out += "peak memory    \(NumberText.fixed(memory.peakGB, 2)) GB" + (fits ? " (fits)" : " — DOES NOT FIT: this step cannot run on this GPU") + "\n"
         out += "launches       \(NumberText.fixed(kernelLaunches, 0)) kernels, \(NumberText.fixed(syncs, 0)) host syncs, GPU busy \(NumberText.percent(gpuBusy, of: stepTime))\n\n"

@@ -123,23 +123,8 @@ public final class Sweep: @unchecked Sendable {
         lock.lock()
         if let v = maxBatches[key] { lock.unlock(); return v }
         lock.unlock()
-        func fits(_ b: Int) -> Bool {
-            let program = Lowering.lower(model: model, method: method, workload: Workload(batch: b, seq: seq))
-            return MemoryEstimate(program: program, parameters: parameters).fits(gpu)
-        }
-        var result = 0
-        if fits(1) {
-            let limit = Self.maxBatchLimit
-            var lo = 1, hi = 2  // lo fits; hi is the next candidate
-            while hi <= limit, fits(hi) { lo = hi; hi *= 2 }
-            if lo < limit {
-                hi = min(hi, limit + 1)
-                if hi == limit + 1, fits(limit) { lo = limit }
-                if hi > limit { hi = limit }
-                while hi - lo > 1 { let mid = (lo + hi) / 2; if fits(mid) { lo = mid } else { hi = mid } }
-            }
-            result = lo
-        }
+        let result = MaxBatch(parameters: parameters, limit: Self.maxBatchLimit)
+            .search(model: model, method: method, seq: seq, capacityBytes: gpu.memoryBytes).maxBatch
         lock.lock()
         maxBatches[key] = result
         lock.unlock()

@@ -31,7 +31,8 @@ public enum ChartPalette {
 
     /// The marker shape of series number `index`, cycling through ``ChartMarker/allCases``.
     public static func marker(_ index: Int) -> ChartMarker {
-        ChartMarker.allCases[positiveModulo(index, ChartMarker.allCases.count)]
+        // Shifted once per trip around the colours, so the first 32 groups differ in colour or shape.
+        ChartMarker.allCases[positiveModulo(index + max(index, 0) / colors.count, ChartMarker.allCases.count)]
     }
 
     /// Hatch angles (degrees) for filled areas, one per full cycle of ``colors``; `nil` is a plain
