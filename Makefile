@@ -40,7 +40,7 @@ bench: deps
 	.build/release/ftsim-bench
 
 calibrate: release
-	$(RELEASE_BIN) calibrate --traces Traces/a40-paper --out Configs/calibration/default.yaml
+	$(RELEASE_BIN) calibrate --traces Traces/a40-paper --max-iterations 80 --out Configs/calibration/default.yaml
 
 validate: release
 	$(RELEASE_BIN) validate

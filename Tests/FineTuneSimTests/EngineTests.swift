@@ -62,6 +62,22 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(e.run(repeated, recordTimeline: true).timeline!.kernels.count, 40)
     }
 
+    /// The shortcuts (memoized offsets, closed form for sync-free segments) give the same step as the full
+    /// event simulation that records every kernel.
+    func testShortcutsMatchFullEventSimulation() throws {
+        for (id, k) in [("mixtral-8x7b", 2), ("blackmamba-2.8b", 8)] {
+            let m = try model(id, topK: k)
+            for batch in [1, 6] {
+                let p = Lowering.lower(model: m, method: m.preset, workload: Workload(batch: batch, seq: 128))
+                let e = Engine(cost: CostModel(gpu: try catalog.gpu("a40"), parameters: CalibrationParameters()))
+                let fast = e.run(p), full = e.run(p, recordTimeline: true)
+                XCTAssertEqual(fast.stepTime, full.stepTime, accuracy: 1e-9 * full.stepTime, "\(id) batch \(batch)")
+                XCTAssertEqual(full.timeline!.kernels.count, p.kernelCount)
+                XCTAssertEqual(full.timeline!.kernels.last!.end + CalibrationParameters()["step_overhead_s"], full.stepTime, accuracy: 1e-6)
+            }
+        }
+    }
+
     func testEventOrderBreaksTiesByInsertion() {
         var a = EngineEvent(time: 1, sequence: 2, action: .hostReady)
         let b = EngineEvent(time: 1, sequence: 1, action: .kernelDone(stream: 0))

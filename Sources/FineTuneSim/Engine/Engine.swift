@@ -58,7 +58,8 @@ public struct Engine: Sendable {
         var runs = Array(repeating: 0, count: program.segments.count)
         var memo: [MemoKey: SegmentRun] = [:]
         var host = 0.0
-        var gpu = 0.0
+        // The GPU's lead over the host (≥ 0), carried exactly so repeated segments find their memo entries.
+        var offset = 0.0
         var wait = 0.0
         var timeline = recordTimeline ? Timeline() : nil
         var memLevel = program.residentBytes
@@ -67,29 +68,45 @@ public struct Engine: Sendable {
         var segmentShares: [[(LayerType, Double)]] = []
         for (si, seg) in program.segments.enumerated() {
             segmentPhase.append(seg.kernels.first?.phase.reported ?? .forward)
-            var w: [LayerType: Double] = [:]
+            var w = [Double](repeating: 0, count: LayerType.allCases.count)
             var total = 0.0
             for (ki, k) in seg.kernels.enumerated() {
                 let launch = k.phase == .backward ? p.hostLaunchBackward : (k.phase == .optimizer ? p.hostLaunchOptimizer : p.hostLaunchForward)
                 let c = max(durations[si][ki], launch)
-                w[k.layer, default: 0] += c
+                w[k.layer.ordinal] += c
                 total += c
             }
-            segmentShares.append(LayerType.allCases.compactMap { l in w[l].map { (l, total > 0 ? $0 / total : 0) } })
+            segmentShares.append(LayerType.allCases.compactMap { l in w[l.ordinal] > 0 ? (l, total > 0 ? w[l.ordinal] / total : 0) : nil })
         }
+        let hasSync = program.segments.map { $0.ops.contains(.sync) }
+        let busyPerSegment = durations.map { $0.reduce(0, +) }
         var phaseWall: [Phase: Double] = [:]
         var layerWall: [LayerType: Double] = [:]
         for s in program.order {
-            let before = max(host, gpu)
+            let before = host + offset
             runs[s] += 1
-            let offset = max(0, gpu - host)
-            let key = MemoKey(segment: s, offset: offset)
-            let r: SegmentRun
-            if let hit = memo[key] {
-                r = hit
+            var r: SegmentRun
+            if !recordTimeline && !hasSync[s] {
+                // A segment without synchronizations never makes the host wait, so its host advance H does not
+                // depend on the offset d, and on an in-order stream the GPU ends at max(d + ΣD, E₀), with E₀ its
+                // end when started idle. One event simulation at d = 0 gives both, exactly.
+                let base: SegmentRun
+                if let hit = memo[MemoKey(segment: s, offset: 0)] {
+                    base = hit
+                } else {
+                    base = simulate(program.segments[s], durations: durations[s], offset: 0, params: p, detailed: false)
+                    memo[MemoKey(segment: s, offset: 0)] = base
+                }
+                r = base
+                r.gpuOffset = max(0, max(offset + busyPerSegment[s], base.hostAdvance + base.gpuOffset) - base.hostAdvance)
             } else {
-                r = simulate(program.segments[s], durations: durations[s], offset: offset, params: p, detailed: recordTimeline)
-                memo[key] = r
+                let key = MemoKey(segment: s, offset: offset)
+                if let hit = memo[key] {
+                    r = hit
+                } else {
+                    r = simulate(program.segments[s], durations: durations[s], offset: offset, params: p, detailed: recordTimeline)
+                    memo[key] = r
+                }
             }
             if timeline != nil {
                 for (i, k) in program.segments[s].kernels.indices.enumerated() {
@@ -107,14 +124,14 @@ public struct Engine: Sendable {
             }
             wait += r.wait
             host += r.hostAdvance
-            gpu = host + r.gpuOffset
-            let wall = max(host, gpu) - before
+            offset = r.gpuOffset
+            let wall = host + offset - before
             phaseWall[segmentPhase[s], default: 0] += wall
             for (l, share) in segmentShares[s] { layerWall[l, default: 0] += wall * share }
         }
         var busy = 0.0
-        for (s, d) in durations.enumerated() where runs[s] > 0 { busy += Double(runs[s]) * d.reduce(0, +) }
-        let end = max(host, gpu) + p.stepOverhead
+        for s in durations.indices where runs[s] > 0 { busy += Double(runs[s]) * busyPerSegment[s] }
+        let end = host + offset + p.stepOverhead
         timeline?.stepTime = end
         return Result(
             stepTime: end, durations: durations, segmentRuns: runs, hostWaitTime: wait, gpuBusyTime: busy, phaseWall: phaseWall,
@@ -122,6 +139,10 @@ public struct Engine: Sendable {
     }
 
     /// Simulates one segment from host time 0 with the GPU busy until `offset`, as discrete events.
+    ///
+    /// The queue holds the host thread's next step and, while the host waits at a synchronization, the
+    /// moment the stream drains. A launch appends to the in-order stream (it starts when both the launch
+    /// has been issued and the stream is free), so no per-kernel completion event is needed.
     private func simulate(_ seg: Segment, durations: [Double], offset: Double, params p: CalibrationParameters, detailed: Bool) -> SegmentRun {
         var queue = Heap<EngineEvent>()
         var sequence = 0
@@ -130,27 +151,22 @@ public struct Engine: Sendable {
             sequence += 1
         }
         var streamFree = offset
-        var pendingKernels = offset > 0 ? 1 : 0
-        if offset > 0 { push(offset, .kernelDone(stream: 0)) }
         var starts = detailed ? [Double](repeating: 0, count: seg.kernels.count) : []
         var issues = detailed ? [Double](repeating: 0, count: seg.kernels.count) : []
         var syncs: [Timeline.SyncSpan] = []
         var memory: [(Double, Double)] = []
         var pc = 0
         var host = 0.0
-        var blockedSince: Double? = nil
+        var blockedSince = 0.0
         var wait = 0.0
         push(0, .hostReady)
         while let e = queue.popMin() {
             switch e.action {
             case .kernelDone:
-                pendingKernels -= 1
-                if pendingKernels == 0, let since = blockedSince {
-                    blockedSince = nil
-                    wait += e.time - since
-                    if detailed { syncs.append(Timeline.SyncSpan(start: since, end: e.time)) }
-                    push(e.time + p.hostSync, .hostReady)
-                }
+                // The stream drained while the host was blocked at a synchronization.
+                wait += e.time - blockedSince
+                if detailed { syncs.append(Timeline.SyncSpan(start: blockedSince, end: e.time)) }
+                push(e.time + p.hostSync, .hostReady)
             case .hostReady:
                 host = e.time
                 // Issue operations until the host must advance its clock.
@@ -169,15 +185,14 @@ public struct Engine: Sendable {
                         let issued = host + perLaunch
                         let start = max(issued, streamFree)
                         streamFree = start + durations[k]
-                        pendingKernels += 1
-                        push(streamFree, .kernelDone(stream: 0))
                         if detailed { starts[k] = start; issues[k] = issued }
                         push(issued, .hostReady)
                     case .sync:
-                        if pendingKernels == 0 {
+                        if streamFree <= host {
                             push(host + p.hostSync, .hostReady)
                         } else {
                             blockedSince = host
+                            push(streamFree, .kernelDone(stream: 0))
                         }
                     case .hostCall(let call):
                         push(host + (call == .quantizedLinear ? p.hostQuantizedLinear : p.hostLoRALinear), .hostReady)

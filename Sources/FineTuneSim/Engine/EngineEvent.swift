@@ -4,7 +4,7 @@ struct EngineEvent: Comparable, Sendable {
     enum Action: Sendable, Equatable {
         /// The host thread is free to issue its next operation.
         case hostReady
-        /// A kernel finished on a stream.
+        /// A stream finished its last queued kernel (posted while the host waits on it).
         case kernelDone(stream: Int)
     }
 

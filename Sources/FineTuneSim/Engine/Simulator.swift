@@ -50,67 +50,64 @@ public struct Simulator: Sendable {
     }
 
     static func report(program: Program, result: Engine.Result, cost: CostModel, workload: Workload, memory: MemoryEstimate, gpu: GPUSpec) -> StepReport {
-        struct Key: Hashable { var layer: LayerType; var name: String; var phase: Phase }
-        // One hash per distinct (segment, kernel): totals live in an array, the dictionary maps keys to slots.
-        var slot: [Key: Int] = [:]
+        // One string hash per (segment, kernel): a name leads to a short chain of totals, one per
+        // (layer, reported phase) it occurs in.
+        var firstByName: [String: Int32] = [:]
+        firstByName.reserveCapacity(1024)
+        var next: [Int32] = []
         var totals: [StepReport.KernelTotal] = []
+        totals.reserveCapacity(1024)
         var kindSeconds = [Double](repeating: 0, count: KernelKind.allCases.count)
         var kindSeen = [Bool](repeating: false, count: KernelKind.allCases.count)
         var launches = 0.0
         for s in program.segments.indices where result.segmentRuns[s] > 0 {
-            let seg = program.segments[s]
             let n = Double(result.segmentRuns[s])
-            launches += n * Double(seg.kernels.count)
-            let durations = result.durations[s]
-            for i in seg.kernels.indices {
-                let k = seg.kernels[i]
-                let d = durations[i] * n
-                let ki = KernelKind.index(of: k.kind)
-                kindSeconds[ki] += d
-                kindSeen[ki] = true
-                let key = Key(layer: k.layer, name: k.name, phase: k.phase.reported)
-                let j: Int
-                if let existing = slot[key] {
-                    j = existing
-                } else {
-                    j = totals.count
-                    slot[key] = j
-                    totals.append(
-                        StepReport.KernelTotal(
-                            name: k.name, kind: k.kind, layer: k.layer, phase: k.phase.reported, calls: 0, timeSeconds: 0, flops: 0, bytes: 0,
-                            bound: cost.time(k).bound))
+            launches += n * Double(program.segments[s].kernels.count)
+            result.durations[s].withUnsafeBufferPointer { durations in
+                program.segments[s].kernels.withUnsafeBufferPointer { kernels in
+                    for i in kernels.indices {
+                        let d = durations[i] * n
+                        let kind = kernels[i].kind, layer = kernels[i].layer, phase = kernels[i].phase.reported
+                        kindSeconds[kind.ordinal] += d
+                        kindSeen[kind.ordinal] = true
+                        var j = Int(firstByName[kernels[i].name] ?? -1)
+                        var last = -1
+                        while j >= 0 && (totals[j].layer != layer || totals[j].phase != phase) {
+                            last = j
+                            j = Int(next[j])
+                        }
+                        if j < 0 {
+                            j = totals.count
+                            if last >= 0 { next[last] = Int32(j) } else { firstByName[kernels[i].name] = Int32(j) }
+                            next.append(-1)
+                            totals.append(
+                                StepReport.KernelTotal(
+                                    name: kernels[i].name, kind: kind, layer: layer, phase: phase, calls: 0, timeSeconds: 0, flops: 0,
+                                    bytes: 0, bound: cost.time(kernels[i]).bound))
+                        }
+                        totals[j].calls += n
+                        totals[j].timeSeconds += d
+                        totals[j].flops += kernels[i].flops * n
+                        totals[j].bytes += kernels[i].bytes * n
+                    }
                 }
-                totals[j].calls += n
-                totals[j].timeSeconds += d
-                totals[j].flops += k.flops * n
-                totals[j].bytes += k.bytes * n
             }
         }
         var kinds: [KernelKind: Double] = [:]
         for (i, kind) in KernelKind.allCases.enumerated() where kindSeen[i] { kinds[kind] = kindSeconds[i] }
-        // Largest time first; ties by layer, name, phase (compared in place, without copying totals).
+        // Largest time first; ties in order of first launch (deterministic, and no string comparisons).
         let order = totals.withUnsafeBufferPointer { t in
-            t.indices.sorted { a, b in
-                if t[a].timeSeconds != t[b].timeSeconds { return t[a].timeSeconds > t[b].timeSeconds }
-                if t[a].layer != t[b].layer { return t[a].layer.rawValue < t[b].layer.rawValue }
-                if t[a].name != t[b].name { return t[a].name < t[b].name }
-                return t[a].phase.rawValue < t[b].phase.rawValue
-            }
+            t.indices.sorted { a, b in t[a].timeSeconds != t[b].timeSeconds ? t[a].timeSeconds > t[b].timeSeconds : a < b }
         }
         let kernels = order.map { totals[$0] }
         var layers: [String: Double] = [:]
-        for (l, t) in result.layerWall where l != .optimizer { layers[l.reportKey, default: 0] += t }
+        // Summed in a fixed order (dictionary order varies between processes, and so would the last bit).
+        for l in LayerType.allCases where l != .optimizer { if let t = result.layerWall[l] { layers[l.reportKey, default: 0] += t } }
         var phases: [Phase: Double] = [.forward: 0, .backward: 0, .optimizer: 0]
-        for (ph, t) in result.phaseWall { phases[ph.reported, default: 0] += t }
+        for ph in Phase.allCases { if let t = result.phaseWall[ph] { phases[ph.reported, default: 0] += t } }
         return StepReport(
             stepTime: result.stepTime, batch: Double(workload.batch), tokens: Double(workload.tokens), phases: phases,
             hostOverhead: cost.parameters.stepOverhead, layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
             syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil)
     }
-}
-
-extension KernelKind {
-    /// Position in `allCases` (for array-indexed accumulation).
-    static func index(of kind: KernelKind) -> Int { indices[kind]! }
-    private static let indices: [KernelKind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 }

@@ -28,4 +28,24 @@ public enum KernelKind: String, Sendable, CaseIterable, Codable, Hashable {
     case loss
     /// The optimizer update.
     case optimizer
+
+    /// Position in `allCases`, for array-indexed accumulation on hot paths.
+    @inline(__always)
+    public var ordinal: Int {
+        switch self {
+        case .attention: return 0
+        case .gating: return 1
+        case .expertFFN: return 2
+        case .mambaScan: return 3
+        case .conv1d: return 4
+        case .dequant: return 5
+        case .lora: return 6
+        case .gemm: return 7
+        case .norm: return 8
+        case .elementwise: return 9
+        case .embedding: return 10
+        case .loss: return 11
+        case .optimizer: return 12
+        }
+    }
 }

@@ -54,7 +54,7 @@ public enum Lowering {
             return b.segment
         }
         for k in model.sublayers {
-            use("\(k).forward") {
+            use(k.rawValue + ".forward") {
                 var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
                 let saved = forward(&b, k)
                 savedBytes[k] = saved
@@ -80,7 +80,7 @@ public enum Lowering {
         for unit in units.reversed() {
             if ckpt {
                 for k in unit {
-                    use("\(k).recompute") {
+                    use(k.rawValue + ".recompute") {
                         var b = SegmentBuilder(label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
                         _ = forward(&b, k)
                         return b.segment
@@ -88,7 +88,7 @@ public enum Lowering {
                 }
             }
             for k in unit.reversed() {
-                use("\(k).backward") {
+                use(k.rawValue + ".backward") {
                     var b = SegmentBuilder(label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
                     backward(&b, k, saved: savedBytes[k]!)
                     if ckpt { b.free(hiddenBytes) }
