@@ -40,7 +40,7 @@ struct CalibrateCommand: ParsableCommand {
                 t.add([e.name, JSONValue.format(e.value), e.standardError.map { JSONValue.format($0) } ?? "-"])
             }
             print(t.rendered(), terminator: "")
-            print("\(result.converged ? "converged" : "did not converge") (\(result.stopReason)) after \(result.iterations) iterations; RMS relative residual \(NumberText.fixed(result.rmsResidual * 100, 1))%")
+            print("\(result.stopReason); RMS relative timing residual \(NumberText.fixed(result.rmsResidual * 100, 1))%")
             do { try p.yaml().write(toFile: out, atomically: true, encoding: .utf8) } catch { throw SimulatorError(source: out, "cannot write output file") }
             print("wrote \(out)")
         }

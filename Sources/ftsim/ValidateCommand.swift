@@ -69,7 +69,7 @@ struct ValidateCommand: ParsableCommand {
                 print("calibration: \(params.provenance)")
                 if let c = coverage {
                     let w = c.halfWidthPct.sorted()
-                    print("95% error bars cover \(NumberText.fixed(100 * c.covered, 1))% of the \(w.count) timing measurements (median half-width ±\(NumberText.fixed(w[w.count / 2], 1))%)")
+                    print("95% error bars cover \(NumberText.fixed(100 * c.covered, 1))% of the \(w.count) step, phase and throughput measurements (median half-width ±\(NumberText.fixed(w[w.count / 2], 1))%)")
                 } else if errorBars {
                     print("no error bars: the calibration carries no covariance (not fitted)")
                 }

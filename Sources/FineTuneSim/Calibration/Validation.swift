@@ -49,7 +49,8 @@ extension Validation {
         predictor: Predictor, measurements ms: [Measurement], parameters: CalibrationParameters, confidence: Double = 0.95
     ) throws(SimulatorError) -> (covered: Double, halfWidthPct: [Double])? {
         guard !parameters.covariance.isEmpty else { return nil }
-        let timing = ms.filter { $0.quantity != .maxBatch }
+        // Step-level quantities: what `simulate` puts error bars on.
+        let timing = ms.filter { $0.quantity != .maxBatch && $0.quantity != .kernel }
         guard !timing.isEmpty else { return nil }
         let base = try predictor.predict(timing, parameters: parameters)
         let names = parameters.covariance.keys.sorted()

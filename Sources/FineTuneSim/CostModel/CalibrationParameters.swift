@@ -41,6 +41,7 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("context_gb", 0.6, "device memory the CUDA context and libraries hold"),
         ("activation_overhead", 1.0, "multiplier on activation memory for allocator fragmentation and caching"),
         ("routed_activation_overhead", 1.0, "multiplier on the memory of per-expert (variable-size, routed-token) buffers"),
+        ("recompute_retained_fraction", 0, "fraction of a checkpointed layer's recomputed activations left allocated until the optimizer step"),
         ("reserved_gb", 0.5, "device memory the framework keeps reserved beyond live tensors"),
         ("residual_rms", 0, "RMS relative residual of the fit (model error beyond parameter uncertainty; 0 before a fit)"),
     ]
@@ -78,6 +79,9 @@ public struct CalibrationParameters: Sendable, Equatable {
         for name in ["dequant_elements_per_sm_cycle", "gemm_tile", "tiles_per_sm", "activation_overhead", "routed_activation_overhead"] where !(self[name] > 0) {
             throw params.fail(name, "must be positive, got \(self[name])")
         }
+        if !(self["recompute_retained_fraction"] < 1) {
+            throw params.fail("recompute_retained_fraction", "must be below 1, got \(self["recompute_retained_fraction"])")
+        }
         if let cov = try node.optionalNode("covariance") {
             for (a, row) in cov.values {
                 guard let r = row as? [String: Any] else { throw cov.fail(a, "is not a mapping of parameter names to numbers") }
@@ -113,7 +117,7 @@ public struct CalibrationParameters: Sendable, Equatable {
     public private(set) var stepOverhead = 0.0, kernelLatency = 0.0, minKernel = 0.0
     public private(set) var gemmEfficiency = 0.0, attentionEfficiency = 0.0, memoryEfficiency = 0.0, vectorEfficiency = 0.0
     public private(set) var scanEfficiency = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0, gemmKOverhead = 0.0
-    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0
+    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0, recomputeRetained = 0.0
 
     private mutating func refresh() {
         func v(_ n: String) -> Double { entries.first { $0.name == n }!.value }
@@ -139,6 +143,7 @@ public struct CalibrationParameters: Sendable, Equatable {
         activationOverhead = v("activation_overhead")
         reservedBytes = v("reserved_gb") * 1e9
         routedActivationOverhead = v("routed_activation_overhead")
+        recomputeRetained = v("recompute_retained_fraction")
     }
 
     /// Scales every host-side cost by `1 / speed` (a host `speed` times faster than the reference).

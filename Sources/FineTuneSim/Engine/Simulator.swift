@@ -34,9 +34,9 @@ public struct Simulator: Sendable {
 
     /// Simulates one step at a fixed padded length.
     public func run(model: ModelSpec, method: FineTuneMethod, workload: Workload, recordTimeline: Bool = false) -> Run {
-        let scale = parameters.routedActivationOverhead
-        let program = cache?.program(model: model, method: method, workload: workload, routedMemoryScale: scale)
-            ?? Lowering.lower(model: model, method: method, workload: workload, routedMemoryScale: scale)
+        let knobs = LoweringMemory(parameters)
+        let program = cache?.program(model: model, method: method, workload: workload, memory: knobs)
+            ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
         let engine = Engine(cost: CostModel(gpu: gpu, parameters: parameters))
         let result = engine.run(program, recordTimeline: recordTimeline)
         let memory = MemoryEstimate(program: program, parameters: parameters)

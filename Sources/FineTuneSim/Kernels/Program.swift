@@ -83,16 +83,23 @@ public struct Program: Sendable {
     }
 
     /// Peak device memory over the step: resident bytes plus the highest level of the allocation walk.
-    public var peakBytes: Double {
+    public var peakBytes: Double { peak.bytes }
+
+    /// The peak and the segment during which it is reached (the first, when several reach it).
+    public var peak: (bytes: Double, segment: String) {
         var profiles: [(net: Double, peak: Double)?] = Array(repeating: nil, count: segments.count)
         var level = residentBytes
         var peak = level
+        var at = ""
         for s in order {
             let p: (net: Double, peak: Double)
             if let cached = profiles[s] { p = cached } else { p = segments[s].memoryProfile; profiles[s] = p }
-            peak = max(peak, level + p.peak)
+            if level + p.peak > peak {
+                peak = level + p.peak
+                at = segments[s].label
+            }
             level += p.net
         }
-        return peak
+        return (peak, at)
     }
 }

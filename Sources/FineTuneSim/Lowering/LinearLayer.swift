@@ -113,6 +113,9 @@ public struct LinearLayer: Sendable {
             b.pointwise(name + ".lora_dx_add", .lora, elements: t * inFeatures, reads: 2)
             b.free(gradIn)
         }
+        // The input gradient is consumed by the op that produced the input (its backward runs next); the
+        // caller's gradient buffers for the residual stream and the block are accounted by the caller.
+        if needsInputGradient { b.free(gradIn) }
     }
 
     /// The dequantize kernels that expand the base weight to the compute dtype (allocates the bf16 copy).

@@ -3,10 +3,10 @@
 public enum Lowering {
     /// Lowers one step. The model's `moe.topK` must already hold the workload's top-k.
     ///
-    /// `routedMemoryScale` multiplies the memory of per-expert buffers (the calibration parameter
-    /// `routed_activation_overhead`); it changes no kernel.
-    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, routedMemoryScale: Double = 1) -> Program {
-        let c = LoweringContext(model: model, method: method, workload: workload, routedMemoryScale: routedMemoryScale)
+    /// `memory` shapes the allocation walk (calibration parameters `routed_activation_overhead` and
+    /// `recompute_retained_fraction`); it changes no kernel.
+    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, memory: LoweringMemory = LoweringMemory()) -> Program {
+        let c = LoweringContext(model: model, method: method, workload: workload, routedMemoryScale: memory.routedScale)
         let inv = ParameterInventory(c)
         var segments: [Segment] = []
         var order: [Int] = []
@@ -90,7 +90,7 @@ public enum Lowering {
             for k in unit.reversed() {
                 use(k.rawValue + ".backward") {
                     var b = SegmentBuilder(label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
-                    backward(&b, k, saved: savedBytes[k]!)
+                    backward(&b, k, saved: savedBytes[k]! * (ckpt ? 1 - memory.recomputeRetained : 1))
                     if ckpt { b.free(hiddenBytes) }
                     return b.segment
                 }
@@ -101,8 +101,11 @@ public enum Lowering {
             HeadLowering.embeddingBackward(&b, c)
             return b.segment
         }
+        // What recompute left allocated is released once backward is over.
+        let retained = ckpt ? memory.recomputeRetained * model.sublayers.reduce(0) { $0 + savedBytes[$1]! } : 0
         use("optimizer") {
             var b = SegmentBuilder(label: "optimizer", layer: .optimizer, phase: .optimizer, computeBytes: c.act)
+            b.free(retained)
             OptimizerLowering.lower(&b, c, inventory: inv)
             return b.segment
         }

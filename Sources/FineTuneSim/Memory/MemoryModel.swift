@@ -11,6 +11,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var fixedBytes: Double
     /// Resident state by component.
     public var breakdown: [String: Double]
+    /// The segment (e.g. `moe.backward`) during which the peak is reached.
+    public var peakSegment: String
 
     /// Peak device memory in bytes.
     public var peakBytes: Double { residentBytes + peakDynamicBytes + fixedBytes }
@@ -23,7 +25,9 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Estimates the memory of a lowered step.
     public init(program: Program, parameters p: CalibrationParameters) {
         residentBytes = program.residentBytes
-        peakDynamicBytes = max(0, program.peakBytes - program.residentBytes) * p.activationOverhead
+        let peak = program.peak
+        peakSegment = peak.segment
+        peakDynamicBytes = max(0, peak.bytes - program.residentBytes) * p.activationOverhead
         fixedBytes = p.contextBytes + p.reservedBytes
         var b: [String: Double] = [:]
         for (name, bytes) in program.residentBreakdown { b[name] = bytes }

@@ -28,6 +28,7 @@ extension StepReport {
             ("host_syncs", .number(syncs)),
             ("gpu_busy_s", .number(gpuBusy)),
             ("memory_gb", .object(memory.breakdown.keys.sorted().map { ($0, JSONValue.number(memory.breakdown[$0]! / 1e9)) })),
+            ("peak_memory_segment", .string(memory.peakSegment)),
             ("kernels", .array(kernels.map { k in
                 .object([
                     ("name", .string(k.name)), ("kind", .string(k.kind.rawValue)), ("layer", .string(k.layer.rawValue)),

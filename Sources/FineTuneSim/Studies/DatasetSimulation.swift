@@ -23,9 +23,9 @@ public struct DatasetSimulation: Sendable {
         }
         var r = StepReport.mixture(parts)
         let worst = Workload(batch: batch, seq: dataset.longestPadded, routing: routing)
-        let scale = simulator.parameters.routedActivationOverhead
-        let program = simulator.cache?.program(model: model, method: method, workload: worst, routedMemoryScale: scale)
-            ?? Lowering.lower(model: model, method: method, workload: worst, routedMemoryScale: scale)
+        let memory = LoweringMemory(simulator.parameters)
+        let program = simulator.cache?.program(model: model, method: method, workload: worst, memory: memory)
+            ?? Lowering.lower(model: model, method: method, workload: worst, memory: memory)
         r.memory = MemoryEstimate(program: program, parameters: simulator.parameters)
         r.fits = r.memory.fits(simulator.gpu)
         r.batch = Double(batch)
