@@ -3,27 +3,13 @@ import XCTest
 
 /// `ftsim simulate --trace-out/--plot`, `ftsim plot` and `ftsim sweep` end to end.
 final class StudiesCLITests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftsim-studies-cli-\(ProcessInfo.processInfo.processIdentifier)")
 
     override func setUpWithError() throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    func ftsim(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = Self.root.appendingPathComponent(".build/debug/ftsim")
-        p.arguments = args
-        p.currentDirectoryURL = Self.root
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
+    func ftsim(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try FTSimRunner.run(args) }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -69,10 +69,7 @@ enum AttentionLowering {
         let o = linears.last!
         let r = o.forward(&b, tokens: t)
         saved += r.saved
-        b.alloc(t * c.hidden * c.act)
-        b.pointwise("residual_add", elements: t * c.hidden, reads: 2)
-        b.free(r.output)
-        return saved + t * c.hidden * c.act
+        return saved + ResidualLowering.close(&b, c, blockOutput: r.output)
     }
 
     /// Backward; frees `saved`.

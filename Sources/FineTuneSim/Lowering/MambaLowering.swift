@@ -52,10 +52,7 @@ enum MambaLowering {
         b.free(3 * t * d * c.act)
         let out = l.outProj.forward(&b, tokens: t)
         saved += out.saved + t * d * c.act
-        b.alloc(t * c.hidden * c.act)
-        b.pointwise("residual_add", elements: t * c.hidden, reads: 2)
-        b.free(out.output)
-        return saved + t * c.hidden * c.act
+        return saved + ResidualLowering.close(&b, c, blockOutput: out.output)
     }
 
     /// Backward; frees `saved`.

@@ -129,10 +129,7 @@ enum MoELowering {
             }
             b.pointwise("shared_add", elements: t * c.hidden, reads: 2)
         }
-        b.alloc(t * c.hidden * c.act)
-        b.pointwise("residual_add", elements: t * c.hidden, reads: 2)
-        b.free(t * c.hidden * c.act)
-        return saved + t * c.hidden * c.act
+        return saved + ResidualLowering.close(&b, c, blockOutput: t * c.hidden * c.act)
     }
 
     /// Backward; frees `saved`.

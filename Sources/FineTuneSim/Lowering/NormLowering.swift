@@ -54,3 +54,16 @@ enum NormLowering {
         b.free(saved)
     }
 }
+
+/// The residual add that closes every sub-layer.
+enum ResidualLowering {
+    /// Adds the block's output (`blockOutput` bytes, freed once consumed) to the residual stream; returns the
+    /// bytes of the new residual-stream tensor, which the next sub-layer reads and backward needs.
+    static func close(_ b: inout SegmentBuilder, _ c: LoweringContext, blockOutput: Double) -> Double {
+        let hidden = c.tokens * c.hidden * c.act
+        b.alloc(hidden)
+        b.pointwise("residual_add", elements: c.tokens * c.hidden, reads: 2)
+        b.free(blockOutput)
+        return hidden
+    }
+}
