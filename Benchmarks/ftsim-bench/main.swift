@@ -97,8 +97,12 @@ do {
     let distinct = program.segments.reduce(0) { $0 + $1.kernels.count }
     let totals = sim.simulate(model: mixtral, method: mixtral.preset, workload: w).kernels.count
     print("")
-    print("Mixtral program: \(program.segments.count) distinct segments holding \(distinct) kernels, \(program.order.count) segment runs, \(program.kernelCount) launches, \(totals) kernel totals in the report")
-    print("Mixtral step parts: lowering \(fmt(lower * 1e6, 0)) µs, engine \(fmt(run * 1e6, 0)) µs, memory walk \(fmt(memory * 1e6, 0)) µs; engine with timeline \(fmt(timeline * 1e6, 0)) µs")
+    print(
+        "Mixtral program: \(program.segments.count) distinct segments holding \(distinct) kernels, \(program.order.count) segment runs, \(program.kernelCount) launches, \(totals) kernel totals in the report"
+    )
+    print(
+        "Mixtral step parts: lowering \(fmt(lower * 1e6, 0)) µs, engine \(fmt(run * 1e6, 0)) µs, memory walk \(fmt(memory * 1e6, 0)) µs; engine with timeline \(fmt(timeline * 1e6, 0)) µs"
+    )
 }
 
 // A small in-memory sweep: 2 models × 2 GPUs × batches 1,2,4,8 × bandwidth 0.5,1 at seq 128 (32 configurations).

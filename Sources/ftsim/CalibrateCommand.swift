@@ -41,7 +41,9 @@ struct CalibrateCommand: ParsableCommand {
             }
             print(t.rendered(), terminator: "")
             print("\(result.stopReason); RMS relative timing residual \(NumberText.fixed(result.rmsResidual * 100, 1))%")
-            do { try p.yaml().write(toFile: out, atomically: true, encoding: .utf8) } catch { throw SimulatorError(source: out, "cannot write output file") }
+            do { try p.yaml().write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw SimulatorError(source: out, "cannot write output file")
+            }
             print("wrote \(out)")
         }
     }

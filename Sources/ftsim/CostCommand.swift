@@ -31,7 +31,9 @@ struct CostCommand: ParsableCommand {
             let ds = try catalog.dataset(dataset)
             var prices = try catalog.prices()
             try prices.override(price)
-            let routingValue = try Routing.parse(routing) { () throws(SimulatorError) -> [Double] in try MeasuredRouting.loads(catalog: catalog, model: model.id, dataset: ds.id) }
+            let routingValue = try Routing.parse(routing) { () throws(SimulatorError) -> [Double] in
+                try MeasuredRouting.loads(catalog: catalog, model: model.id, dataset: ds.id)
+            }
             let ids = gpu.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !ids.isEmpty else { throw SimulatorError(source: "--gpu", "names no GPU") }
             let study = CostStudy(model: model, method: method, dataset: ds, parameters: params)
@@ -39,39 +41,60 @@ struct CostCommand: ParsableCommand {
             for id in ids {
                 let g = try catalog.gpu(id)
                 guard let usd = prices.usdPerHour[g.id] else {
-                    throw SimulatorError(source: "--price", "no price for GPU '\(g.id)' in \(catalog.root)/prices.yaml; give --price \(g.id)=USD_PER_HOUR")
+                    throw SimulatorError(
+                        source: "--price", "no price for GPU '\(g.id)' in \(catalog.root)/prices.yaml; give --price \(g.id)=USD_PER_HOUR")
                 }
-                rows.append(study.evaluate(gpu: g, usdPerHour: usd, queries: Double(queries ?? ds.size), epochs: Double(epochs), routing: routingValue))
+                rows.append(
+                    study.evaluate(
+                        gpu: g, usdPerHour: usd, queries: Double(queries ?? ds.size), epochs: Double(epochs), routing: routingValue))
             }
             rows = CostStudy.sorted(rows)
             let q = queries ?? ds.size
             switch format {
             case .json:
-                print(JSONValue.object([
-                    ("model", .string(model.id)), ("method", .string(method.kind.rawValue)), ("top_k", model.moe.map { .int($0.topK) } ?? .null),
-                    ("dataset", .string(ds.id)), ("queries", .int(q)), ("epochs", .int(epochs)),
-                    ("rows", .array(rows.map { r in
-                        .object([
-                            ("gpu", .string(r.gpu)), ("max_batch", .int(r.maxBatch)), ("fits", .bool(r.maxBatch > 0)), ("throughput_qps", .number(r.throughputQPS)),
-                            ("hours", .number(r.hours)), ("usd_per_hour", .number(r.usdPerHour)), ("usd", .number(r.usd)), ("peak_memory_gb", .number(r.peakMemoryGB)),
-                        ])
-                    })),
-                ]).rendered())
+                print(
+                    JSONValue.object([
+                        ("model", .string(model.id)), ("method", .string(method.kind.rawValue)),
+                        ("top_k", model.moe.map { .int($0.topK) } ?? .null),
+                        ("dataset", .string(ds.id)), ("queries", .int(q)), ("epochs", .int(epochs)),
+                        (
+                            "rows",
+                            .array(
+                                rows.map { r in
+                                    .object([
+                                        ("gpu", .string(r.gpu)), ("max_batch", .int(r.maxBatch)), ("fits", .bool(r.maxBatch > 0)),
+                                        ("throughput_qps", .number(r.throughputQPS)),
+                                        ("hours", .number(r.hours)), ("usd_per_hour", .number(r.usdPerHour)), ("usd", .number(r.usd)),
+                                        ("peak_memory_gb", .number(r.peakMemoryGB)),
+                                    ])
+                                })
+                        ),
+                    ]).rendered())
             case .table:
-                print("\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") · \(ds.id) · \(q) queries × \(epochs) epochs\n")
+                print(
+                    "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") · \(ds.id) · \(q) queries × \(epochs) epochs\n"
+                )
                 var t = TextTable(headers: ["gpu", "max batch", "queries/s", "GPU-hours", "$/hour", "total $"])
                 for r in rows {
                     if r.maxBatch == 0 {
-                        t.add([r.gpu, "does not fit", "-", "-", NumberText.fixed(r.usdPerHour, 2), "needs \(NumberText.fixed(r.peakMemoryGB - r.memoryGB, 1)) GB more"])
+                        t.add([
+                            r.gpu, "does not fit", "-", "-", NumberText.fixed(r.usdPerHour, 2),
+                            "needs \(NumberText.fixed(r.peakMemoryGB - r.memoryGB, 1)) GB more",
+                        ])
                     } else {
-                        t.add([r.gpu, String(r.maxBatch), NumberText.fixed(r.throughputQPS, 3), NumberText.fixed(r.hours, 2), NumberText.fixed(r.usdPerHour, 2), NumberText.fixed(r.usd, 2)])
+                        t.add([
+                            r.gpu, String(r.maxBatch), NumberText.fixed(r.throughputQPS, 3), NumberText.fixed(r.hours, 2),
+                            NumberText.fixed(r.usdPerHour, 2), NumberText.fixed(r.usd, 2),
+                        ])
                     }
                 }
                 print(t.rendered())
                 let fitting = rows.filter { $0.maxBatch > 0 }
                 if fitting.count >= 2 {
                     let best = fitting[0], next = fitting[1]
-                    print("Cheapest: \(best.gpu) at $\(NumberText.fixed(best.usd, 2)), \(NumberText.fixed(100 * (1 - best.usd / next.usd), 1))% less than \(next.gpu) ($\(NumberText.fixed(next.usd, 2))).")
+                    print(
+                        "Cheapest: \(best.gpu) at $\(NumberText.fixed(best.usd, 2)), \(NumberText.fixed(100 * (1 - best.usd / next.usd), 1))% less than \(next.gpu) ($\(NumberText.fixed(next.usd, 2)))."
+                    )
                 } else if let best = fitting.first {
                     print("Only \(best.gpu) fits: $\(NumberText.fixed(best.usd, 2)).")
                 } else {

@@ -8,6 +8,9 @@ struct FTSim: ParsableCommand {
         commandName: "ftsim",
         abstract: "A discrete-event GPU performance simulator for LLM fine-tuning.",
         version: FineTuneSimVersion.string,
-        subcommands: [SimulateCommand.self, SweepCommand.self, PlotCommand.self, MaxBatchCommand.self, CostCommand.self, ImportTraceCommand.self, CalibrateCommand.self, ValidateCommand.self, KernelsCommand.self, FitPaperCommand.self, GPUsCommand.self, ModelsCommand.self]
+        subcommands: [
+            SimulateCommand.self, SweepCommand.self, PlotCommand.self, MaxBatchCommand.self, CostCommand.self, ImportTraceCommand.self,
+            CalibrateCommand.self, ValidateCommand.self, KernelsCommand.self, FitPaperCommand.self, GPUsCommand.self, ModelsCommand.self,
+        ]
     )
 }

@@ -15,16 +15,23 @@ struct GPUsCommand: ParsableCommand {
             for id in catalog.ids("gpus") { specs.append(try catalog.gpu(id)) }
             switch format {
             case .json:
-                print(JSONValue.array(specs.map { g in
-                    .object([
-                        ("id", .string(g.id)), ("name", .string(g.name)), ("sms", .int(g.sms)), ("bf16_tensor_tflops", .number(g.bf16TensorTFLOPS)),
-                        ("bandwidth_gbs", .number(g.bandwidthGBs)), ("memory_gb", .number(g.memoryGB)),
-                    ])
-                }).rendered())
+                print(
+                    JSONValue.array(
+                        specs.map { g in
+                            .object([
+                                ("id", .string(g.id)), ("name", .string(g.name)), ("sms", .int(g.sms)),
+                                ("bf16_tensor_tflops", .number(g.bf16TensorTFLOPS)),
+                                ("bandwidth_gbs", .number(g.bandwidthGBs)), ("memory_gb", .number(g.memoryGB)),
+                            ])
+                        }
+                    ).rendered())
             case .table:
                 var t = TextTable(headers: ["id", "name", "SMs", "bf16 TFLOP/s", "GB/s", "memory GB"], rightAligned: [2, 3, 4, 5])
                 for g in specs {
-                    t.add([g.id, g.name, String(g.sms), NumberText.fixed(g.bf16TensorTFLOPS, 1), NumberText.fixed(g.bandwidthGBs, 0), NumberText.fixed(g.memoryGB, 0)])
+                    t.add([
+                        g.id, g.name, String(g.sms), NumberText.fixed(g.bf16TensorTFLOPS, 1), NumberText.fixed(g.bandwidthGBs, 0),
+                        NumberText.fixed(g.memoryGB, 0),
+                    ])
                 }
                 print(t.rendered(), terminator: "")
             }

@@ -29,7 +29,10 @@ struct ImportTraceCommand: ParsableCommand {
                 throw SimulatorError(source: out, "cannot write output file")
             }
             let s = trace.kernelSummary()
-            FileHandle.standardError.write(Data("imported \(s.rows.count) kernel names, \(String(s.calls)) calls, \(NumberText.fixed(s.total_s, 6)) s of kernel time (\(NumberText.fixed(100 * s.unmappedShare, 1))% unmapped) → \(out)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "imported \(s.rows.count) kernel names, \(String(s.calls)) calls, \(NumberText.fixed(s.total_s, 6)) s of kernel time (\(NumberText.fixed(100 * s.unmappedShare, 1))% unmapped) → \(out)\n"
+                        .utf8))
         }
     }
 }

@@ -39,14 +39,20 @@ struct KernelsCommand: ParsableCommand {
             for r in table.rows {
                 let opText = r[opCol].trimmingCharacters(in: .whitespaces)
                 guard let op = KernelQuery.Op(rawValue: opText) else {
-                    throw SimulatorError(source: input, key: "row \(r.number) op", "unknown op '\(opText)' (expected \(KernelQuery.Op.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw SimulatorError(
+                        source: input, key: "row \(r.number) op",
+                        "unknown op '\(opText)' (expected \(KernelQuery.Op.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 var dtype = DType.bf16
                 if let c = table.columnIndex("dtype"), !r[c].isEmpty {
-                    guard let d = DType(rawValue: r[c]) else { throw SimulatorError(source: input, key: "row \(r.number) dtype", "unknown dtype '\(r[c])'") }
+                    guard let d = DType(rawValue: r[c]) else {
+                        throw SimulatorError(source: input, key: "row \(r.number) dtype", "unknown dtype '\(r[c])'")
+                    }
                     dtype = d
                 }
-                let q = KernelQuery(op: op, m: try number(r, "m"), n: try number(r, "n"), k: try number(r, "k"), elements: try number(r, "elements"), dtype: dtype)
+                let q = KernelQuery(
+                    op: op, m: try number(r, "m"), n: try number(r, "n"), k: try number(r, "k"), elements: try number(r, "elements"),
+                    dtype: dtype)
                 try q.validate(source: input, row: "row \(r.number)")
                 let t = cost.time(q.kernel)
                 rows.append((q, t.seconds, t.bound))
@@ -55,15 +61,28 @@ struct KernelsCommand: ParsableCommand {
             case .csv:
                 print("op,m,n,k,elements,dtype,time_s,bound")
                 for (q, t, b) in rows {
-                    print([q.op.rawValue, JSONValue.format(q.m), JSONValue.format(q.n), JSONValue.format(q.k), JSONValue.format(q.elements), q.dtype.rawValue, JSONValue.format(t), b.rawValue].joined(separator: ","))
+                    print(
+                        [
+                            q.op.rawValue, JSONValue.format(q.m), JSONValue.format(q.n), JSONValue.format(q.k),
+                            JSONValue.format(q.elements), q.dtype.rawValue, JSONValue.format(t), b.rawValue,
+                        ].joined(separator: ","))
                 }
             case .json:
-                print(JSONValue.object([
-                    ("gpu", .string(cost.gpu.id)),
-                    ("kernels", .array(rows.map { q, t, b in
-                        .object([("op", .string(q.op.rawValue)), ("m", .number(q.m)), ("n", .number(q.n)), ("k", .number(q.k)), ("elements", .number(q.elements)), ("dtype", .string(q.dtype.rawValue)), ("time_s", .number(t)), ("bound", .string(b.rawValue))])
-                    })),
-                ]).rendered())
+                print(
+                    JSONValue.object([
+                        ("gpu", .string(cost.gpu.id)),
+                        (
+                            "kernels",
+                            .array(
+                                rows.map { q, t, b in
+                                    .object([
+                                        ("op", .string(q.op.rawValue)), ("m", .number(q.m)), ("n", .number(q.n)), ("k", .number(q.k)),
+                                        ("elements", .number(q.elements)), ("dtype", .string(q.dtype.rawValue)), ("time_s", .number(t)),
+                                        ("bound", .string(b.rawValue)),
+                                    ])
+                                })
+                        ),
+                    ]).rendered())
             }
         }
     }

@@ -27,17 +27,23 @@ struct MaxBatchCommand: ParsableCommand {
             let r = MaxBatch(parameters: params).search(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
             switch format {
             case .json:
-                print(JSONValue.object([
-                    ("model", .string(model.id)), ("gpu", .string(g.id)), ("method", .string(method.kind.rawValue)),
-                    ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("seq", .int(length)), ("dataset", dataset.map { .string($0) } ?? .null),
-                    ("max_batch", .int(r.maxBatch)), ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
-                    ("fits", .bool(r.maxBatch > 0)),
-                ]).rendered())
+                print(
+                    JSONValue.object([
+                        ("model", .string(model.id)), ("gpu", .string(g.id)), ("method", .string(method.kind.rawValue)),
+                        ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("seq", .int(length)),
+                        ("dataset", dataset.map { .string($0) } ?? .null),
+                        ("max_batch", .int(r.maxBatch)), ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
+                        ("fits", .bool(r.maxBatch > 0)),
+                    ]).rendered())
             case .table:
                 if r.maxBatch == 0 {
-                    print("\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.memoryGB, 2)) GB more than its \(NumberText.fixed(g.memoryGB, 0)) GB.")
+                    print(
+                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.memoryGB, 2)) GB more than its \(NumberText.fixed(g.memoryGB, 0)) GB."
+                    )
                 } else {
-                    print("\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch) at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of \(NumberText.fixed(g.memoryGB, 0)) GB)")
+                    print(
+                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch) at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of \(NumberText.fixed(g.memoryGB, 0)) GB)"
+                    )
                 }
             }
             if r.maxBatch == 0 { throw ExitCode(2) }

@@ -35,7 +35,10 @@ struct ModelsCommand: ParsableCommand {
             case .table:
                 var t = TextTable(headers: ["id", "name", "layers", "parameters", "preset"], rightAligned: [3])
                 for r in rows {
-                    t.add([r.model.id, r.model.name, r.layerSummary, NumberText.fixed(r.inventory.total / 1e9, 2) + " B", r.method.kind.rawValue])
+                    t.add([
+                        r.model.id, r.model.name, r.layerSummary, NumberText.fixed(r.inventory.total / 1e9, 2) + " B",
+                        r.method.kind.rawValue,
+                    ])
                 }
                 print(t.rendered(), terminator: "")
             }

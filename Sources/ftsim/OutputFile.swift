@@ -13,7 +13,9 @@ func writeOutput(_ text: String, to path: String, flag: String) throws {
 /// A short reason for a file-system error.
 func reason(_ error: Error) -> String {
     let ns = error as NSError
-    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(u.code)) {
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain,
+        let code = POSIXErrorCode(rawValue: Int32(u.code))
+    {
         return String(cString: strerror(code.rawValue))
     }
     if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }

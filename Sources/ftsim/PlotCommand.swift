@@ -30,7 +30,8 @@ struct PlotCommand: ParsableCommand {
             guard !csv.header.isEmpty else { throw SimulatorError(source: input, "the CSV is empty (no header row)") }
             func column(_ name: String, _ flag: String) throws(SimulatorError) -> Int {
                 guard let i = csv.columnIndex(name) else {
-                    throw SimulatorError(source: flag, "unknown column '\(name)' in \(input) (available: \(csv.header.joined(separator: ", ")))")
+                    throw SimulatorError(
+                        source: flag, "unknown column '\(name)' in \(input) (available: \(csv.header.joined(separator: ", ")))")
                 }
                 return i
             }
@@ -51,9 +52,12 @@ struct PlotCommand: ParsableCommand {
                 points[name]!.append((xs[r], ys[r]))
             }
             let lines = names.map { n in
-                (name: si == nil ? n : "\(series!)=\(n)", points: points[n]!.enumerated().sorted { a, b in
-                    a.element.x != b.element.x ? a.element.x < b.element.x : a.offset < b.offset
-                }.map(\.element))
+                (
+                    name: si == nil ? n : "\(series!)=\(n)",
+                    points: points[n]!.enumerated().sorted { a, b in
+                        a.element.x != b.element.x ? a.element.x < b.element.x : a.offset < b.offset
+                    }.map(\.element)
+                )
             }
             let chart = ChartLinePlot(title: title ?? "\(y) vs \(x)", xLabel: x, yLabel: y, series: lines, logX: logX, logY: logY)
             try writeOutput(chart.svg(), to: out, flag: "--out")

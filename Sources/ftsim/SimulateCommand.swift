@@ -13,7 +13,9 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var workload: WorkloadOptions
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
-    @Option(name: .customLong("trace-out"), help: "Write the step's timeline as Chrome trace-event JSON (with --dataset: the most likely padded length).")
+    @Option(
+        name: .customLong("trace-out"),
+        help: "Write the step's timeline as Chrome trace-event JSON (with --dataset: the most likely padded length).")
     var traceOut: String?
     @Option(help: "Write an SVG: GPU time by phase and layer type above the kernels on the GPU's roofline.")
     var plot: String?
@@ -32,7 +34,8 @@ struct SimulateCommand: ParsableCommand {
             if let d = workload.dataset {
                 let ds = try catalog.dataset(d)
                 traceSeq = ds.paddedBatchLengths(batch: workload.batch).max { $0.probability < $1.probability }?.length ?? ds.longestPadded
-                report = DatasetSimulation(simulator: sim).simulate(model: model, method: method, dataset: ds, batch: workload.batch, routing: routing)
+                report = DatasetSimulation(simulator: sim).simulate(
+                    model: model, method: method, dataset: ds, batch: workload.batch, routing: routing)
                 shape = "dataset \(ds.id) (expected padded length \(NumberText.fixed(ds.expectedPaddedLength(batch: workload.batch), 1)))"
             } else {
                 let seq = workload.seq ?? 128
@@ -46,19 +49,27 @@ struct SimulateCommand: ParsableCommand {
                 let seq = workload.seq ?? 128
                 report.stepTimeInterval = uncertainty.interval { p in
                     let s = Simulator(gpu: gpuSpec, parameters: p)
-                    if let ds { return DatasetSimulation(simulator: s).simulate(model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8).stepTime }
-                    return s.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing)).stepTime
+                    if let ds {
+                        return DatasetSimulation(simulator: s).simulate(
+                            model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8
+                        ).stepTime
+                    }
+                    return s.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing))
+                        .stepTime
                 }
                 // Centre the bar on the reported (full-resolution) value.
                 report.stepTimeInterval = report.stepTimeInterval?.centered(on: report.stepTime)
             }
             let topK = model.moe.map { " top-k \($0.topK)" } ?? ""
             if let path = traceOut {
-                let run = sim.run(model: model, method: method, workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing), recordTimeline: true)
+                let run = sim.run(
+                    model: model, method: method, workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing),
+                    recordTimeline: true)
                 try writeOutput(ChromeTrace(run: run)!.rendered(), to: path, flag: "--trace-out")
             }
             if let path = plot {
-                let charts = StepCharts(report: report, gpu: gpuSpec, title: "\(model.id) \(method.kind.rawValue)\(topK) b\(workload.batch) on \(gpuSpec.id)")
+                let charts = StepCharts(
+                    report: report, gpu: gpuSpec, title: "\(model.id) \(method.kind.rawValue)\(topK) b\(workload.batch) on \(gpuSpec.id)")
                 try writeOutput(charts.combinedSVG, to: path, flag: "--plot")
             }
             switch format {
@@ -66,12 +77,16 @@ struct SimulateCommand: ParsableCommand {
                 let header: [(String, JSONValue)] = [
                     ("model", .string(model.id)), ("gpu", .string(gpuSpec.id)), ("method", .string(method.kind.rawValue)),
                     ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("batch", .int(workload.batch)),
-                    ("seq", workload.dataset == nil ? .int(workload.seq ?? 128) : .null), ("dataset", workload.dataset.map { .string($0) } ?? .null),
+                    ("seq", workload.dataset == nil ? .int(workload.seq ?? 128) : .null),
+                    ("dataset", workload.dataset.map { .string($0) } ?? .null),
                     ("routing", .string(routing.label)), ("calibration", .string(params.provenance)),
                 ]
                 print(report.json(extra: header).rendered())
             case .table:
-                print(report.table(title: "\(model.name) · \(method.kind.rawValue)\(topK) · batch \(workload.batch) · \(shape) · \(gpuSpec.name)"), terminator: "")
+                print(
+                    report.table(
+                        title: "\(model.name) · \(method.kind.rawValue)\(topK) · batch \(workload.batch) · \(shape) · \(gpuSpec.name)"),
+                    terminator: "")
             }
         }
     }

@@ -50,7 +50,9 @@ struct SweepCommand: ParsableCommand {
             var axes = SweepAxes(models: try list(model, "--model"), gpus: try list(gpu, "--gpu"))
             if let m = method {
                 axes.methods = try list(m, "--method").map { s throws(SimulatorError) -> FineTuneMethod.Kind? in
-                    guard let k = FineTuneMethod.Kind(rawValue: s) else { throw SimulatorError(source: "--method", "unknown method '\(s)' (qlora, lora, full)") }
+                    guard let k = FineTuneMethod.Kind(rawValue: s) else {
+                        throw SimulatorError(source: "--method", "unknown method '\(s)' (qlora, lora, full)")
+                    }
                     return k
                 }
             }
@@ -63,7 +65,9 @@ struct SweepCommand: ParsableCommand {
                 let parts = s.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw SimulatorError(source: "--scale", "expected NAME=V,V,… got '\(s)'") }
                 let values = try list(parts[1], "--scale \(parts[0])").map { v throws(SimulatorError) -> Double in
-                    guard let d = Double(v), d > 0, d.isFinite else { throw SimulatorError(source: "--scale", key: parts[0], "must be positive, got '\(v)'") }
+                    guard let d = Double(v), d > 0, d.isFinite else {
+                        throw SimulatorError(source: "--scale", key: parts[0], "must be positive, got '\(v)'")
+                    }
                     return d
                 }
                 switch parts[0] {
@@ -77,7 +81,9 @@ struct SweepCommand: ParsableCommand {
             let shardSpec = try shard.map { s throws(SimulatorError) in try SweepAxes.parseShard(s) }
             let fmt: Sweep.Format
             if let f = format {
-                guard let v = Sweep.Format(rawValue: f) else { throw SimulatorError(source: "--format", "unknown format '\(f)' (csv, jsonl)") }
+                guard let v = Sweep.Format(rawValue: f) else {
+                    throw SimulatorError(source: "--format", "unknown format '\(f)' (csv, jsonl)")
+                }
                 fmt = v
             } else {
                 fmt = out.hasSuffix(".jsonl") || out.hasSuffix(".json") ? .jsonl : .csv

@@ -25,51 +25,77 @@ struct ValidateCommand: ParsableCommand {
                 let root = (catalog.root as NSString).deletingLastPathComponent
                 let dir = (root.isEmpty ? "." : root) + "/Traces"
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                paths = names.sorted().map { "\(dir)/\($0)" }.filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+                paths = names.sorted().map { "\(dir)/\($0)" }.filter {
+                    var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue
+                }
             }
             var ms: [FineTuneSim.Measurement] = []
             for p in paths { ms += try TraceSet.load(path: p) }
             guard !ms.isEmpty else { throw SimulatorError(source: "--traces", "no measurements found in \(paths.joined(separator: ", "))") }
             let pred = try Predictor(catalog: catalog).predict(ms, parameters: params)
             let v = Validation(measurements: ms, predictions: pred)
-            let coverage = errorBars ? try Validation.coverage(predictor: Predictor(catalog: catalog), measurements: ms, parameters: params) : nil
+            let coverage =
+                errorBars ? try Validation.coverage(predictor: Predictor(catalog: catalog), measurements: ms, parameters: params) : nil
             let bySet = v.summaries { "\($0.set) \($0.quantity.rawValue)" }
             let byGPU = v.summaries { "\($0.gpu) \($0.quantity.rawValue)" }
             switch format {
             case .json:
                 func summaries(_ s: [Validation.Summary]) -> JSONValue {
-                    .array(s.map { .object([("group", .string($0.group)), ("count", .int($0.count)), ("mape_pct", .number($0.mapePct)), ("rmse", .number($0.rmse))]) })
+                    .array(
+                        s.map {
+                            .object([
+                                ("group", .string($0.group)), ("count", .int($0.count)), ("mape_pct", .number($0.mapePct)),
+                                ("rmse", .number($0.rmse)),
+                            ])
+                        })
                 }
-                print(JSONValue.object([
-                    ("calibration", .string(params.provenance)),
-                    ("rows", .array(v.rows.map { r in
-                        .object([
-                            ("set", .string(r.measurement.set)), ("gpu", .string(r.measurement.gpu)), ("quantity", .string(r.measurement.quantity.rawValue)),
-                            ("model", .string(r.measurement.model)), ("top_k", .int(r.measurement.topK)), ("batch", .int(r.measurement.batch)),
-                            ("seq", r.measurement.seq.map { .int($0) } ?? .null), ("dataset", r.measurement.dataset.map { .string($0) } ?? .null),
-                            ("measured", .number(r.measurement.value)), ("predicted", .number(r.predicted)), ("error_pct", .number(r.errorPct)),
-                        ])
-                    })),
-                    ("mape_pct", .number(v.mapePct)),
-                    ("rmse", .object(bySet.map { ($0.group, JSONValue.number($0.rmse)) })),
-                    ("by_set", summaries(bySet)), ("by_gpu", summaries(byGPU)),
-                    ("error_bar_coverage", coverage.map { .number($0.covered) } ?? .null),
-                ]).rendered())
+                print(
+                    JSONValue.object([
+                        ("calibration", .string(params.provenance)),
+                        (
+                            "rows",
+                            .array(
+                                v.rows.map { r in
+                                    .object([
+                                        ("set", .string(r.measurement.set)), ("gpu", .string(r.measurement.gpu)),
+                                        ("quantity", .string(r.measurement.quantity.rawValue)),
+                                        ("model", .string(r.measurement.model)), ("top_k", .int(r.measurement.topK)),
+                                        ("batch", .int(r.measurement.batch)),
+                                        ("seq", r.measurement.seq.map { .int($0) } ?? .null),
+                                        ("dataset", r.measurement.dataset.map { .string($0) } ?? .null),
+                                        ("measured", .number(r.measurement.value)), ("predicted", .number(r.predicted)),
+                                        ("error_pct", .number(r.errorPct)),
+                                    ])
+                                })
+                        ),
+                        ("mape_pct", .number(v.mapePct)),
+                        ("rmse", .object(bySet.map { ($0.group, JSONValue.number($0.rmse)) })),
+                        ("by_set", summaries(bySet)), ("by_gpu", summaries(byGPU)),
+                        ("error_bar_coverage", coverage.map { .number($0.covered) } ?? .null),
+                    ]).rendered())
             case .table:
-                var t = TextTable(headers: ["set", "quantity", "configuration", "measured", "predicted", "error"], rightAligned: [3, 4, 5])
+                var t = TextTable(
+                    headers: ["set", "quantity", "configuration", "measured", "predicted", "error"], rightAligned: [3, 4, 5])
                 for r in v.rows {
                     let kernel = r.measurement.quantity == .kernel
                     func show(_ v: Double) -> String { kernel ? NumberText.duration(v) : NumberText.fixed(v, 3) }
-                    t.add([r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, show(r.measurement.value), show(r.predicted), NumberText.fixed(r.errorPct, 1) + "%"])
+                    t.add([
+                        r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, show(r.measurement.value),
+                        show(r.predicted), NumberText.fixed(r.errorPct, 1) + "%",
+                    ])
                 }
                 print(t.rendered())
                 var s = TextTable(headers: ["group", "rows", "MAPE", "RMSE"])
-                for x in bySet + byGPU { s.add([x.group, String(x.count), NumberText.fixed(x.mapePct, 1) + "%", NumberText.fixed(x.rmse, 4)]) }
+                for x in bySet + byGPU {
+                    s.add([x.group, String(x.count), NumberText.fixed(x.mapePct, 1) + "%", NumberText.fixed(x.rmse, 4)])
+                }
                 print(s.rendered(), terminator: "")
                 print("calibration: \(params.provenance)")
                 if let c = coverage {
                     let w = c.halfWidthPct.sorted()
-                    print("95% error bars cover \(NumberText.fixed(100 * c.covered, 1))% of the \(w.count) step, phase and throughput measurements (median half-width ±\(NumberText.fixed(w[w.count / 2], 1))%)")
+                    print(
+                        "95% error bars cover \(NumberText.fixed(100 * c.covered, 1))% of the \(w.count) step, phase and throughput measurements (median half-width ±\(NumberText.fixed(w[w.count / 2], 1))%)"
+                    )
                 } else if errorBars {
                     print("no error bars: the calibration carries no covariance (not fitted)")
                 }

@@ -11,7 +11,9 @@ final class CLITests: XCTestCase {
     }
 
     func testSimulateJSON() throws {
-        let r = try ftsim(["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--top-k", "2", "--batch", "1", "--seq", "128", "--format", "json"])
+        let r = try ftsim([
+            "simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--top-k", "2", "--batch", "1", "--seq", "128", "--format", "json",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         let o = try json(r.out)
         let step = try XCTUnwrap(o["step_time_s"] as? Double)
@@ -31,7 +33,10 @@ final class CLITests: XCTestCase {
     }
 
     func testSimulateIsByteForByteDeterministic() throws {
-        let args = ["simulate", "--model", "blackmamba-2.8b", "--gpu", "h100-sxm5-80gb", "--batch", "4", "--dataset", "commonsense15k", "--format", "json"]
+        let args = [
+            "simulate", "--model", "blackmamba-2.8b", "--gpu", "h100-sxm5-80gb", "--batch", "4", "--dataset", "commonsense15k", "--format",
+            "json",
+        ]
         XCTAssertEqual(try ftsim(args).out, try ftsim(args).out)
     }
 
@@ -60,7 +65,8 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("bad.yaml"), r.err)
         let missing = dir.appendingPathComponent("gpu.yaml")
-        try "name: x\nsms: 10\nboost_mhz: 1000\nbf16_tensor_tflops: -5\nfp32_tflops: 1\nmemory_gb: 8\nbandwidth_gbs: 100\n".write(to: missing, atomically: true, encoding: .utf8)
+        try "name: x\nsms: 10\nboost_mhz: 1000\nbf16_tensor_tflops: -5\nfp32_tflops: 1\nmemory_gb: 8\nbandwidth_gbs: 100\n".write(
+            to: missing, atomically: true, encoding: .utf8)
         r = try ftsim(["simulate", "--model", "mixtral-8x7b", "--gpu", missing.path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("gpu.yaml") && r.err.contains("bf16_tensor_tflops") && r.err.contains("-5"), r.err)

@@ -3,7 +3,8 @@ import XCTest
 
 /// `ftsim simulate --trace-out/--plot`, `ftsim plot` and `ftsim sweep` end to end.
 final class StudiesCLITests: XCTestCase {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftsim-studies-cli-\(ProcessInfo.processInfo.processIdentifier)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "ftsim-studies-cli-\(ProcessInfo.processInfo.processIdentifier)")
 
     override func setUpWithError() throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -15,14 +16,18 @@ final class StudiesCLITests: XCTestCase {
 
     func testSimulateWritesTraceAndPlot() throws {
         let r = try ftsim([
-            "simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--batch", "2", "--seq", "64", "--trace-out", path("t.json"), "--plot", path("p.svg"),
+            "simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--batch", "2", "--seq", "64", "--trace-out", path("t.json"),
+            "--plot", path("p.svg"),
         ])
         XCTAssertEqual(r.status, 0, r.err)
-        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("t.json")))) as? [String: Any])
+        let o = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("t.json")))) as? [String: Any])
         XCTAssertFalse(try XCTUnwrap(o["traceEvents"] as? [Any]).isEmpty)
         let svg = try String(contentsOfFile: path("p.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("roofline") && svg.contains("bar-segment"))
-        let bad = try ftsim(["simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--seq", "32", "--trace-out", "/nonexistent-dir/t.json"])
+        let bad = try ftsim([
+            "simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--seq", "32", "--trace-out", "/nonexistent-dir/t.json",
+        ])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.err.contains("--trace-out"), bad.err)
         XCTAssertEqual(bad.err.split(separator: "\n").count, 1, bad.err)
@@ -30,7 +35,10 @@ final class StudiesCLITests: XCTestCase {
 
     func testPlotAndItsErrors() throws {
         try "gpu,batch,step\na40,2,0.5\na40,1,0.3\nh100,1,0.1\nh100,2,0.2\n".write(toFile: path("d.csv"), atomically: true, encoding: .utf8)
-        let ok = try ftsim(["plot", "--in", path("d.csv"), "--x", "batch", "--y", "step", "--series", "gpu", "--out", path("d.svg"), "--log-y", "--title", "T"])
+        let ok = try ftsim([
+            "plot", "--in", path("d.csv"), "--x", "batch", "--y", "step", "--series", "gpu", "--out", path("d.svg"), "--log-y", "--title",
+            "T",
+        ])
         XCTAssertEqual(ok.status, 0, ok.err)
         let svg = try String(contentsOfFile: path("d.svg"), encoding: .utf8)
         XCTAssertEqual(svg.components(separatedBy: "class=\"series\"").count - 1, 2)

@@ -1,5 +1,6 @@
 import Fitting
 import XCTest
+
 @testable import FineTuneSim
 
 final class CalibrationTests: XCTestCase {
@@ -25,7 +26,9 @@ final class CalibrationTests: XCTestCase {
     }
 
     func testUnknownCalibrationKeyIsAnError() {
-        XCTAssertThrowsError(try CalibrationParameters(node: try ConfigNode.parse(yaml: "parameters:\n  gemm_eficiency: 0.5\n", source: "c.yaml"))) { e in
+        XCTAssertThrowsError(
+            try CalibrationParameters(node: try ConfigNode.parse(yaml: "parameters:\n  gemm_eficiency: 0.5\n", source: "c.yaml"))
+        ) { e in
             XCTAssertTrue("\(e)".contains("c.yaml") && "\(e)".contains("gemm_eficiency"))
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FineTuneSim
 
 /// The discrete-event engine's ordering, overlap and synchronization.
@@ -54,7 +55,8 @@ final class EngineTests: XCTestCase {
 
     func testRepeatedSegmentsMatchFullSimulation() {
         // Memoized repeats give the same answer as distinct segments with identical contents.
-        let seg = Segment(label: "layer", kernels: [kernel("a", seconds: 0.002), kernel("b", seconds: 0.0005)], ops: [.launch(0), .launch(1)])
+        let seg = Segment(
+            label: "layer", kernels: [kernel("a", seconds: 0.002), kernel("b", seconds: 0.0005)], ops: [.launch(0), .launch(1)])
         let repeated = Program(segments: [seg], order: Array(repeating: 0, count: 20), residentBytes: 0, residentBreakdown: [])
         let distinct = Program(segments: Array(repeating: seg, count: 20), order: Array(0..<20), residentBytes: 0, residentBreakdown: [])
         let e = Engine(cost: CostModel(gpu: toyGPU, parameters: params))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FineTuneSim
 
 /// The Hugging Face `config.json` copies in `Fixtures/hf-configs/` (sources in its README).
@@ -58,9 +59,11 @@ final class HuggingFaceConfigTests: XCTestCase {
         XCTAssertTrue(mamba.tieEmbeddings)
         let moe = try HuggingFaceConfig.load(file: hfPath("qwen1.5-moe-a2.7b"))
         XCTAssertEqual(moe.count(.moe), 24)
-        XCTAssertEqual(moe.moe, MoESpec(
-            experts: 60, topK: 4, expertIntermediateSize: 1408, normalizeTopK: false,
-            sharedExpertIntermediateSize: 5632, sharedExpertGate: true))
+        XCTAssertEqual(
+            moe.moe,
+            MoESpec(
+                experts: 60, topK: 4, expertIntermediateSize: 1408, normalizeTopK: false,
+                sharedExpertIntermediateSize: 5632, sharedExpertGate: true))
         XCTAssertEqual(moe.preset, HuggingFaceConfig.qloraPreset)
     }
 
@@ -77,7 +80,8 @@ final class HuggingFaceConfigTests: XCTestCase {
     }
 
     func testMambaTimeStepRankAuto() throws {
-        let json = #"{"model_type": "mamba", "hidden_size": 768, "state_size": 16, "expand": 2, "conv_kernel": 4, "time_step_rank": "auto", "num_hidden_layers": 2, "vocab_size": 50280}"#
+        let json =
+            #"{"model_type": "mamba", "hidden_size": 768, "state_size": 16, "expand": 2, "conv_kernel": 4, "time_step_rank": "auto", "num_hidden_layers": 2, "vocab_size": 50280}"#
         let m = try HuggingFaceConfig.parse(Data(json.utf8), source: "m.json", id: "m")
         XCTAssertEqual(m.mamba?.dtRank, 48)
         XCTAssertTrue(m.tieEmbeddings)
@@ -118,7 +122,8 @@ final class HuggingFaceConfigTests: XCTestCase {
     // MARK: bad input
 
     private func assertFails(_ json: String, key: String, contains text: String = "", line: UInt = #line) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hf-config-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hf-config-tests-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("bad-\(line).json").path
         _ = FileManager.default.createFile(atPath: file, contents: Data(json.utf8))
@@ -136,25 +141,33 @@ final class HuggingFaceConfigTests: XCTestCase {
         }
     }
 
-    private let llama = #""model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 2, "vocab_size": 32000"#
+    private let llama =
+        #""model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 2, "vocab_size": 32000"#
 
     func testBadInputs() {
         assertFails("{ this is not json", key: "", contains: "not valid JSON")
         assertFails("[1, 2]", key: "", contains: "object")
-        assertFails(#"{"model_type": "gpt2", "hidden_size": 768}"#, key: "model_type", contains: "llama, mamba, mistral, mixtral, phi3, qwen2, qwen2_moe")
+        assertFails(
+            #"{"model_type": "gpt2", "hidden_size": 768}"#, key: "model_type",
+            contains: "llama, mamba, mistral, mixtral, phi3, qwen2, qwen2_moe")
         assertFails(#"{"hidden_size": 768}"#, key: "model_type", contains: "missing")
-        assertFails(#"{"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000}"#,
-                    key: "intermediate_size", contains: "missing")
+        assertFails(
+            #"{"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000}"#,
+            key: "intermediate_size", contains: "missing")
         assertFails("{\(llama), \"num_attention_heads\": 32.5}", key: "num_attention_heads", contains: "integer")
         assertFails("{\(llama), \"num_attention_heads\": \"32\"}", key: "num_attention_heads", contains: "integer")
-        assertFails(#"{"model_type": "llama", "hidden_size": 4096.7, "intermediate_size": 11008, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000}"#,
-                    key: "hidden_size", contains: "integer")
+        assertFails(
+            #"{"model_type": "llama", "hidden_size": 4096.7, "intermediate_size": 11008, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000}"#,
+            key: "hidden_size", contains: "integer")
         assertFails("{\(llama), \"num_attention_heads\": 30}", key: "num_attention_heads", contains: "does not divide")
-        assertFails("{\(llama), \"num_attention_heads\": 32, \"num_key_value_heads\": 6}", key: "num_key_value_heads", contains: "does not divide")
-        assertFails(#"{"model_type": "mixtral", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000, "num_local_experts": 8, "num_experts_per_tok": 9}"#,
-                    key: "num_experts_per_tok", contains: "above the expert count")
-        assertFails(#"{"model_type": "mamba", "hidden_size": 768, "state_size": 16, "conv_kernel": 4, "time_step_rank": "big", "num_hidden_layers": 2, "vocab_size": 50280}"#,
-                    key: "time_step_rank")
+        assertFails(
+            "{\(llama), \"num_attention_heads\": 32, \"num_key_value_heads\": 6}", key: "num_key_value_heads", contains: "does not divide")
+        assertFails(
+            #"{"model_type": "mixtral", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 2, "num_attention_heads": 32, "vocab_size": 32000, "num_local_experts": 8, "num_experts_per_tok": 9}"#,
+            key: "num_experts_per_tok", contains: "above the expert count")
+        assertFails(
+            #"{"model_type": "mamba", "hidden_size": 768, "state_size": 16, "conv_kernel": 4, "time_step_rank": "big", "num_hidden_layers": 2, "vocab_size": 50280}"#,
+            key: "time_step_rank")
     }
 
     func testHeadDimGivenAllowsUnevenHeads() throws {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FineTuneSim
 
 /// FLOPs and bytes of each kernel kind against hand calculations.

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FineTuneSim
 
 final class MemoryAndDatasetTests: XCTestCase {
@@ -36,7 +37,10 @@ final class MemoryAndDatasetTests: XCTestCase {
         // NF4 expert weight: 0.5 B per value + 1 B per 64-value block + 4 B per 256 blocks.
         let e = 4096.0 * 14336
         let expert = e * 0.5 + e / 64 + e / 64 / 256 * 4
-        XCTAssertEqual(MoELowering.expertLinears(LoweringContext(model: m, method: m.preset, workload: Workload(batch: 1, seq: 8)), intermediate: 14336)[0].baseWeightBytes, expert, accuracy: 1)
+        XCTAssertEqual(
+            MoELowering.expertLinears(
+                LoweringContext(model: m, method: m.preset, workload: Workload(batch: 1, seq: 8)), intermediate: 14336)[0].baseWeightBytes,
+            expert, accuracy: 1)
         // The paper reports 23.35 GB of NF4 base weights for Mixtral; ours also holds the bf16 embedding and
         // LM head (0.52 GB) and norms, which may or may not be in its figure.
         XCTAssertEqual(inv.baseWeightBytes / 1e9, 23.35, accuracy: 1.5)
@@ -53,7 +57,8 @@ final class MemoryAndDatasetTests: XCTestCase {
         var off = m.preset
         off.checkpointing = false
         let w = Workload(batch: 4, seq: 128)
-        XCTAssertGreaterThan(Lowering.lower(model: m, method: off, workload: w).peakBytes, Lowering.lower(model: m, method: m.preset, workload: w).peakBytes)
+        XCTAssertGreaterThan(
+            Lowering.lower(model: m, method: off, workload: w).peakBytes, Lowering.lower(model: m, method: m.preset, workload: w).peakBytes)
     }
 
     /// More GPU memory never lowers the largest batch; a longer sequence never raises it.
@@ -72,6 +77,8 @@ final class MemoryAndDatasetTests: XCTestCase {
             XCTAssertLessThanOrEqual(b, last)
             last = b
         }
-        XCTAssertEqual(mb.search(model: try model("mixtral-8x7b"), method: try model("mixtral-8x7b").preset, seq: 128, capacityBytes: 16e9).maxBatch, 0, "Mixtral does not fit in 16 GB")
+        XCTAssertEqual(
+            mb.search(model: try model("mixtral-8x7b"), method: try model("mixtral-8x7b").preset, seq: 128, capacityBytes: 16e9).maxBatch,
+            0, "Mixtral does not fit in 16 GB")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FineTuneSim
 
 /// The paper's A40 stage breakdown (seq 128), copied from Traces/a40-paper/stage_breakdown.csv.
@@ -20,7 +21,9 @@ final class PaperAccuracyTests: XCTestCase {
             let r = sim.simulate(model: m, method: m.preset, workload: Workload(batch: row.batch, seq: 128))
             let measured = row.forward + row.backward + row.optimizer
             let ratio = r.stepTime / measured
-            XCTAssertTrue(ratio > 0.5 && ratio < 2, "\(row.model) top-\(row.topK) batch \(row.batch): simulated \(r.stepTime) s vs measured \(measured) s")
+            XCTAssertTrue(
+                ratio > 0.5 && ratio < 2,
+                "\(row.model) top-\(row.topK) batch \(row.batch): simulated \(r.stepTime) s vs measured \(measured) s")
             if row.model == "mixtral-8x7b" {
                 let moeShare = r.layers["moe"]! / r.layers.values.reduce(0, +)
                 XCTAssertGreaterThan(moeShare, 0.7, "MoE layers dominate Mixtral's step")

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FineTuneSim
 
 /// The shipped calibration (fitted on the A40 traces alone) against those traces: the figures the README
@@ -12,7 +13,9 @@ final class ShippedCalibrationTests: XCTestCase {
 
     func testThroughputAndPhaseErrorsOnTheA40() throws {
         let params = try shipped()
-        let ms = try TraceSet.load(path: packageRoot + "/Traces/a40-paper").filter { [.throughput, .forward, .backward].contains($0.quantity) }
+        let ms = try TraceSet.load(path: packageRoot + "/Traces/a40-paper").filter {
+            [.throughput, .forward, .backward].contains($0.quantity)
+        }
         let v = Validation(measurements: ms, predictions: try Predictor(catalog: catalog).predict(ms, parameters: params))
         let mape = Dictionary(uniqueKeysWithValues: v.summaries { $0.quantity.rawValue }.map { ($0.group, $0.mapePct) })
         XCTAssertLessThanOrEqual(mape["throughput_qps"]!, 10, "throughput MAPE over every A40 point")

@@ -33,13 +33,16 @@ final class StudiesTests: XCTestCase {
         XCTAssertNotNil((counters[0]["args"] as? [String: Any])?["GB"])
         let names = events.filter { $0["ph"] as? String == "M" }.compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
         XCTAssertTrue(Set(names).isSuperset(of: ["FineTuneSim step", "host", "GPU stream 0"]))
-        XCTAssertLessThanOrEqual(kernels.map { ($0["ts"] as! NSNumber).doubleValue + ($0["dur"] as! NSNumber).doubleValue }.max()!, run.report.stepTime * 1e6 + 1)
+        XCTAssertLessThanOrEqual(
+            kernels.map { ($0["ts"] as! NSNumber).doubleValue + ($0["dur"] as! NSNumber).doubleValue }.max()!, run.report.stepTime * 1e6 + 1
+        )
     }
 
     func testStepChartsCombineTwoCharts() throws {
         let m = try model("mixtral-8x7b")
         let gpu = try catalog.gpu("a40")
-        let r = Simulator(gpu: gpu, parameters: try catalog.calibration()).simulate(model: m, method: m.preset, workload: Workload(batch: 1, seq: 64))
+        let r = Simulator(gpu: gpu, parameters: try catalog.calibration()).simulate(
+            model: m, method: m.preset, workload: Workload(batch: 1, seq: 64))
         let charts = StepCharts(report: r, gpu: gpu, title: "t")
         XCTAssertEqual(charts.breakdown.categories, ["forward", "backward", "optimizer"])
         XCTAssertTrue(charts.breakdown.segments.contains { $0.name == "moe" })
@@ -52,7 +55,8 @@ final class StudiesTests: XCTestCase {
 
     // MARK: - Sweeps
 
-    static let sweepDir = FileManager.default.temporaryDirectory.appendingPathComponent("ftsim-sweep-\(ProcessInfo.processInfo.processIdentifier)")
+    static let sweepDir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "ftsim-sweep-\(ProcessInfo.processInfo.processIdentifier)")
 
     /// 2 GPUs × top-k 2,8 × batches 1…5 × bandwidth 0.5,1,2 = 60 configurations (BlackMamba, seq 64: fast in debug).
     func axes() -> SweepAxes {

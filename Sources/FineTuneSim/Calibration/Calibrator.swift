@@ -28,7 +28,8 @@ public struct Calibrator: Sendable {
 
     /// Creates a calibrator.
     public init(
-        predictor: Predictor, timingFitted: [String] = Calibrator.defaultTimingFitted, memoryFitted: [String] = Calibrator.defaultMemoryFitted,
+        predictor: Predictor, timingFitted: [String] = Calibrator.defaultTimingFitted,
+        memoryFitted: [String] = Calibrator.defaultMemoryFitted,
         maxIterations: Int = 40
     ) {
         self.predictor = predictor
@@ -118,7 +119,8 @@ public struct Calibrator: Sendable {
             notes.append("memory \(f.converged ? "converged" : "did not converge") (\(f.stopReason.rawValue), \(f.iterations) iterations)")
         }
         p.provenance = description
-        return CalibrationResult(parameters: p, converged: converged, stopReason: notes.joined(separator: "; "), iterations: iterations, rmsResidual: rms)
+        return CalibrationResult(
+            parameters: p, converged: converged, stopReason: notes.joined(separator: "; "), iterations: iterations, rmsResidual: rms)
     }
 }
 
@@ -152,7 +154,10 @@ extension CalibrationParameters {
             for a in covariance.keys.sorted() {
                 let row = covariance[a]!
                 // Non-finite entries (a parameter the data do not determine) are left out.
-                s += "  \(a): {" + row.keys.sorted().filter { row[$0]!.isFinite }.map { "\($0): \(JSONValue.format(row[$0]!))" }.joined(separator: ", ") + "}\n"
+                s +=
+                    "  \(a): {"
+                    + row.keys.sorted().filter { row[$0]!.isFinite }.map { "\($0): \(JSONValue.format(row[$0]!))" }.joined(separator: ", ")
+                    + "}\n"
             }
         }
         return s

@@ -52,13 +52,21 @@ public struct PaperModel: Sendable {
                 xs.append((try catalog.gpu(m.gpu).memoryGB, seq, try sparsity(m), m.value))
             }
             let data = xs
-            let problem = LeastSquaresProblem(parameterCount: 2, residualCount: data.count, initial: [80, 0.9], names: ["C0", "C1"]) { p, r in
-                for (i, x) in data.enumerated() { r[i] = (p[0] * (x.mem - modelMem) / (x.seq * ((1 - p[1]) + p[1] * x.s)) - (x.b + 0.5)) / (x.b + 0.5) }
+            let problem = LeastSquaresProblem(parameterCount: 2, residualCount: data.count, initial: [80, 0.9], names: ["C0", "C1"]) {
+                p, r in
+                for (i, x) in data.enumerated() {
+                    r[i] = (p[0] * (x.mem - modelMem) / (x.seq * ((1 - p[1]) + p[1] * x.s)) - (x.b + 0.5)) / (x.b + 0.5)
+                }
             }
             let fit = try NonlinearLeastSquares.fit(problem)
-            let preds = data.map { x in floor(fit.parameters[0] * (x.mem - modelMem) / (x.seq * ((1 - fit.parameters[1]) + fit.parameters[1] * x.s))) }
-            out.append(MaxBatchFit(model: name, c0: fit.parameters[0], c1: fit.parameters[1], c0Error: fit.standardErrors[0], c1Error: fit.standardErrors[1],
-                                   predictions: zip(rows, preds).map { ($0, $1) }))
+            let preds = data.map { x in
+                floor(fit.parameters[0] * (x.mem - modelMem) / (x.seq * ((1 - fit.parameters[1]) + fit.parameters[1] * x.s)))
+            }
+            out.append(
+                MaxBatchFit(
+                    model: name, c0: fit.parameters[0], c1: fit.parameters[1], c0Error: fit.standardErrors[0],
+                    c1Error: fit.standardErrors[1],
+                    predictions: zip(rows, preds).map { ($0, $1) }))
         }
         return out
     }
@@ -82,7 +90,10 @@ public struct PaperModel: Sendable {
             let fit = try NonlinearLeastSquares.fit(problem)
             let preds = data.map { fit.parameters[1] + fit.parameters[0] * $0.lb / ($0.s * c3) }
             let rmse = (zip(preds, data).reduce(0) { $0 + pow($1.0 - $1.1.y, 2) } / Double(data.count)).squareRoot()
-            out.append(ThroughputFit(model: parts[0], dataset: parts[1], c2: fit.parameters[0], c4: fit.parameters[1], c3: c3, rmse: rmse, predictions: zip(rs, preds).map { ($0, $1) }))
+            out.append(
+                ThroughputFit(
+                    model: parts[0], dataset: parts[1], c2: fit.parameters[0], c4: fit.parameters[1], c3: c3, rmse: rmse,
+                    predictions: zip(rs, preds).map { ($0, $1) }))
         }
         return out
     }

@@ -33,38 +33,49 @@ public struct Predictor: Sendable {
                 let id = m.dataset!
                 if datasets[id] == nil { datasets[id] = try catalog.dataset(id) }
                 let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters, cache: cache))
-                out.append(sim.simulate(model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths).throughput)
+                out.append(
+                    sim.simulate(model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths).throughput)
             case .kernel:
                 let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
                 if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
+                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
                 }
                 let name = try Self.kernelName(m.kernel ?? "", source: m.set)
                 // Per-expert kernels (`expert3.weight_mul`) are averaged over the experts.
                 var time = 0.0, calls = 0.0
-                for k in stages[key]!.kernels where k.layer == .moe && k.phase == .forward && (k.name == name || k.name.hasSuffix("." + name)) {
+                for k in stages[key]!.kernels
+                where k.layer == .moe && k.phase == .forward && (k.name == name || k.name.hasSuffix("." + name)) {
                     time += k.timeSeconds
                     calls += k.calls
                 }
                 guard calls > 0 else {
-                    throw SimulatorError(source: m.set, key: "kernel", "the simulated step of \(m.model) has no MoE forward kernel '\(name)' (for '\(m.kernel ?? "")')")
+                    throw SimulatorError(
+                        source: m.set, key: "kernel",
+                        "the simulated step of \(m.model) has no MoE forward kernel '\(name)' (for '\(m.kernel ?? "")')")
                 }
                 out.append(time / calls)
             case .forward, .backward, .optimizer:
                 let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
                 if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
+                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
                 }
                 let phase: Phase = m.quantity == .forward ? .forward : (m.quantity == .backward ? .backward : .optimizer)
                 out.append(stages[key]!.phases[phase] ?? 0)
             case .maxBatch:
                 let seq: Int
-                if let s = m.seq { seq = s } else {
+                if let s = m.seq {
+                    seq = s
+                } else {
                     let id = m.dataset!
                     if datasets[id] == nil { datasets[id] = try catalog.dataset(id) }
                     seq = datasets[id]!.longestPadded
                 }
-                out.append(Double(MaxBatch(parameters: parameters).search(model: model, method: method, seq: seq, capacityBytes: gpu.memoryBytes).maxBatch))
+                out.append(
+                    Double(
+                        MaxBatch(parameters: parameters).search(model: model, method: method, seq: seq, capacityBytes: gpu.memoryBytes)
+                            .maxBatch))
             }
         }
         return out

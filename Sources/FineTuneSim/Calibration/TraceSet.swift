@@ -5,7 +5,9 @@ public enum TraceSet {
     /// Loads every recognized CSV in a folder (or one CSV file).
     public static func load(path: String) throws(SimulatorError) -> [Measurement] {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw SimulatorError(source: path, "no such file or folder") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw SimulatorError(source: path, "no such file or folder")
+        }
         let files: [String]
         if isDir.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
@@ -26,20 +28,28 @@ public enum TraceSet {
         func str(_ r: CSVTable.Row, _ c: String) throws(SimulatorError) -> String { try table.string(r, c) }
         if cols.isSuperset(of: ["model", "dataset", "gpu", "top_k", "batch", "throughput_qps"]) {
             for r in table.rows {
-                out.append(Measurement(set: set, quantity: .throughput, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
-                                       batch: try table.int(r, "batch"), seq: nil, dataset: try str(r, "dataset"), value: try table.double(r, "throughput_qps")))
+                out.append(
+                    Measurement(
+                        set: set, quantity: .throughput, model: try str(r, "model"), gpu: try str(r, "gpu"),
+                        topK: try table.int(r, "top_k"),
+                        batch: try table.int(r, "batch"), seq: nil, dataset: try str(r, "dataset"),
+                        value: try table.double(r, "throughput_qps")))
             }
         } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "forward_s", "backward_s", "optimizer_s"]) {
             for r in table.rows {
                 for (q, c) in [(Measurement.Quantity.forward, "forward_s"), (.backward, "backward_s"), (.optimizer, "optimizer_s")] {
-                    out.append(Measurement(set: set, quantity: q, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
-                                           batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, c)))
+                    out.append(
+                        Measurement(
+                            set: set, quantity: q, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                            batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, c)))
                 }
             }
         } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "kernel", "microseconds_per_moe_layer"]) {
             for r in table.rows {
-                var m = Measurement(set: set, quantity: .kernel, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
-                                    batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, "microseconds_per_moe_layer") * 1e-6)
+                var m = Measurement(
+                    set: set, quantity: .kernel, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                    batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil,
+                    value: try table.double(r, "microseconds_per_moe_layer") * 1e-6)
                 m.kernel = try str(r, "kernel")
                 out.append(m)
             }
@@ -54,8 +64,10 @@ public enum TraceSet {
                     }
                     seq = n
                 }
-                out.append(Measurement(set: set, quantity: .maxBatch, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
-                                       batch: 0, seq: seq, dataset: ds == "fixed" ? nil : ds, value: try table.double(r, "max_batch")))
+                out.append(
+                    Measurement(
+                        set: set, quantity: .maxBatch, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                        batch: 0, seq: seq, dataset: ds == "fixed" ? nil : ds, value: try table.double(r, "max_batch")))
             }
         }
         return out

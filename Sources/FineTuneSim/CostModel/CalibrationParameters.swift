@@ -23,7 +23,10 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("host_launch_forward_s", 30e-6, "host seconds per kernel launched from Python in forward and recompute"),
         ("host_launch_backward_s", 12e-6, "host seconds per kernel launched by the autograd engine in backward"),
         ("host_launch_optimizer_s", 6e-6, "host seconds per multi-tensor optimizer launch"),
-        ("host_quantized_linear_s", 0, "host seconds of Python framework work per quantized linear call (bitsandbytes); not separable from the LoRA wrapper's on the A40 data, so 0"),
+        (
+            "host_quantized_linear_s", 0,
+            "host seconds of Python framework work per quantized linear call (bitsandbytes); not separable from the LoRA wrapper's on the A40 data, so 0"
+        ),
         ("host_lora_linear_s", 50e-6, "host seconds of Python framework work per LoRA wrapper call (peft) in forward"),
         ("host_sync_s", 20e-6, "host seconds per host-device synchronization, beyond waiting for the GPU"),
         ("step_overhead_s", 0.15, "host seconds per step outside the kernels (data loading, trainer bookkeeping)"),
@@ -35,13 +38,19 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("vector_efficiency", 0.5, "fraction of fp32 vector peak pointwise arithmetic reaches"),
         ("scan_efficiency", 0.25, "fraction of fp32 vector peak the selective scan reaches"),
         ("dequant_elements_per_sm_cycle", 1.1, "NF4/int8 values one SM expands per clock cycle"),
-        ("gemm_k_overhead", 0, "reduction length (K elements) a matmul tile's prologue and epilogue cost, amortized over its K loop (the A40 fit drives it to 0)"),
+        (
+            "gemm_k_overhead", 0,
+            "reduction length (K elements) a matmul tile's prologue and epilogue cost, amortized over its K loop (the A40 fit drives it to 0)"
+        ),
         ("gemm_tile", 128, "matmul tile edge (output rows and columns per tile) for wave quantization"),
         ("tiles_per_sm", 1, "matmul tiles resident per SM at once"),
         ("context_gb", 0.6, "device memory the CUDA context and libraries hold"),
         ("activation_overhead", 1.0, "multiplier on activation memory for allocator fragmentation and caching"),
         ("routed_activation_overhead", 1.0, "multiplier on the memory of per-expert (variable-size, routed-token) buffers"),
-        ("recompute_retained_fraction", 0, "fraction of a checkpointed layer's recomputed activations left allocated until the optimizer step"),
+        (
+            "recompute_retained_fraction", 0,
+            "fraction of a checkpointed layer's recomputed activations left allocated until the optimizer step"
+        ),
         ("reserved_gb", 0.5, "device memory the framework keeps reserved beyond live tensors"),
         ("residual_rms", 0, "RMS relative residual of the fit (model error beyond parameter uncertainty; 0 before a fit)"),
     ]
@@ -76,7 +85,8 @@ public struct CalibrationParameters: Sendable, Equatable {
             let v = self[name]
             if !(v > 0 && v <= 1.5) { throw params.fail(name, "must be in (0, 1.5], got \(v)") }
         }
-        for name in ["dequant_elements_per_sm_cycle", "gemm_tile", "tiles_per_sm", "activation_overhead", "routed_activation_overhead"] where !(self[name] > 0) {
+        for name in ["dequant_elements_per_sm_cycle", "gemm_tile", "tiles_per_sm", "activation_overhead", "routed_activation_overhead"]
+        where !(self[name] > 0) {
             throw params.fail(name, "must be positive, got \(self[name])")
         }
         if !(self["recompute_retained_fraction"] < 1) {
@@ -87,7 +97,11 @@ public struct CalibrationParameters: Sendable, Equatable {
                 guard let r = row as? [String: Any] else { throw cov.fail(a, "is not a mapping of parameter names to numbers") }
                 var out: [String: Double] = [:]
                 for (b, v) in r {
-                    if let d = v as? Double { out[b] = d } else if let i = v as? Int { out[b] = Double(i) } else {
+                    if let d = v as? Double {
+                        out[b] = d
+                    } else if let i = v as? Int {
+                        out[b] = Double(i)
+                    } else {
                         throw cov.fail("\(a).\(b)", "'\(v)' is not a number")
                     }
                 }
@@ -117,7 +131,8 @@ public struct CalibrationParameters: Sendable, Equatable {
     public private(set) var stepOverhead = 0.0, kernelLatency = 0.0, minKernel = 0.0
     public private(set) var gemmEfficiency = 0.0, attentionEfficiency = 0.0, memoryEfficiency = 0.0, vectorEfficiency = 0.0
     public private(set) var scanEfficiency = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0, gemmKOverhead = 0.0
-    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0, recomputeRetained = 0.0
+    public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0,
+        recomputeRetained = 0.0
 
     private mutating func refresh() {
         func v(_ n: String) -> Double { entries.first { $0.name == n }!.value }
@@ -149,7 +164,10 @@ public struct CalibrationParameters: Sendable, Equatable {
     /// Scales every host-side cost by `1 / speed` (a host `speed` times faster than the reference).
     public func withHostSpeed(_ speed: Double) -> CalibrationParameters {
         var p = self
-        for n in ["host_launch_forward_s", "host_launch_backward_s", "host_launch_optimizer_s", "host_sync_s", "step_overhead_s", "host_quantized_linear_s", "host_lora_linear_s"] {
+        for n in [
+            "host_launch_forward_s", "host_launch_backward_s", "host_launch_optimizer_s", "host_sync_s", "step_overhead_s",
+            "host_quantized_linear_s", "host_lora_linear_s",
+        ] {
             p[n] = self[n] / speed
         }
         return p

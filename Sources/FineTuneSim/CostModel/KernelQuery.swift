@@ -51,25 +51,43 @@ public struct KernelQuery: Sendable, Equatable {
         let b = dtype.bytes
         switch op {
         case .gemm:
-            return Kernel(name: "gemm", kind: .gemm, layer: .head, phase: .forward, dtype: dtype, flops: 2 * m * n * k, bytes: b * (m * k + k * n + m * n), m: m, n: n, k: k)
+            return Kernel(
+                name: "gemm", kind: .gemm, layer: .head, phase: .forward, dtype: dtype, flops: 2 * m * n * k,
+                bytes: b * (m * k + k * n + m * n), m: m, n: n, k: k)
         case .rmsnorm:
-            return Kernel(name: "rmsnorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 4 * m * n, bytes: 2 * b * m * n + b * n, elements: m * n)
+            return Kernel(
+                name: "rmsnorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 4 * m * n, bytes: 2 * b * m * n + b * n,
+                elements: m * n)
         case .softmax:
-            return Kernel(name: "softmax", kind: .elementwise, layer: .head, phase: .forward, dtype: dtype, flops: 5 * m * n, bytes: 2 * b * m * n, elements: m * n)
+            return Kernel(
+                name: "softmax", kind: .elementwise, layer: .head, phase: .forward, dtype: dtype, flops: 5 * m * n, bytes: 2 * b * m * n,
+                elements: m * n)
         case .siluMul:
-            return Kernel(name: "silu_mul", kind: .elementwise, layer: .mlp, phase: .forward, dtype: dtype, flops: 5 * elements, bytes: 3 * b * elements, elements: elements)
+            return Kernel(
+                name: "silu_mul", kind: .elementwise, layer: .mlp, phase: .forward, dtype: dtype, flops: 5 * elements,
+                bytes: 3 * b * elements, elements: elements)
         case .gelu:
-            return Kernel(name: "gelu", kind: .elementwise, layer: .mlp, phase: .forward, dtype: dtype, flops: 8 * elements, bytes: 2 * b * elements, elements: elements)
+            return Kernel(
+                name: "gelu", kind: .elementwise, layer: .mlp, phase: .forward, dtype: dtype, flops: 8 * elements, bytes: 2 * b * elements,
+                elements: elements)
         case .add:
-            return Kernel(name: "add", kind: .elementwise, layer: .head, phase: .forward, dtype: dtype, flops: elements, bytes: 3 * b * elements, elements: elements)
+            return Kernel(
+                name: "add", kind: .elementwise, layer: .head, phase: .forward, dtype: dtype, flops: elements, bytes: 3 * b * elements,
+                elements: elements)
         case .dequantNF4:
-            return Kernel(name: "dequant_nf4", kind: .dequant, layer: .moe, phase: .forward, dtype: .bf16, flops: 2 * elements, bytes: elements * 0.5 + elements / 64 * 4 + elements * 2, elements: elements)
+            return Kernel(
+                name: "dequant_nf4", kind: .dequant, layer: .moe, phase: .forward, dtype: .bf16, flops: 2 * elements,
+                bytes: elements * 0.5 + elements / 64 * 4 + elements * 2, elements: elements)
         case .attention:
             // m = batch × heads sequences of n tokens with head dim k; causal.
             let flops = 4 * m * n * n * k * 0.5
-            return Kernel(name: "flash_fwd", kind: .attention, layer: .attention, phase: .forward, dtype: dtype, flops: flops, bytes: b * 4 * m * n * k + m * n * 4, m: n, n: n, k: k, batch: m * 0.5)
+            return Kernel(
+                name: "flash_fwd", kind: .attention, layer: .attention, phase: .forward, dtype: dtype, flops: flops,
+                bytes: b * 4 * m * n * k + m * n * 4, m: n, n: n, k: k, batch: m * 0.5)
         case .selectiveScan:
-            return Kernel(name: "selective_scan_fwd", kind: .mambaScan, layer: .mamba, phase: .forward, dtype: .fp32, flops: m * n * k * 9 + m * n * 6, bytes: b * m * n * 4 + m * 2 * k * 4, elements: m * n)
+            return Kernel(
+                name: "selective_scan_fwd", kind: .mambaScan, layer: .mamba, phase: .forward, dtype: .fp32,
+                flops: m * n * k * 9 + m * n * 6, bytes: b * m * n * 4 + m * 2 * k * 4, elements: m * n)
         }
     }
 }

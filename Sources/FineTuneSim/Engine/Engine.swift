@@ -71,7 +71,8 @@ public struct Engine: Sendable {
             var w = [Double](repeating: 0, count: LayerType.allCases.count)
             var total = 0.0
             for (ki, k) in seg.kernels.enumerated() {
-                let launch = k.phase == .backward ? p.hostLaunchBackward : (k.phase == .optimizer ? p.hostLaunchOptimizer : p.hostLaunchForward)
+                let launch =
+                    k.phase == .backward ? p.hostLaunchBackward : (k.phase == .optimizer ? p.hostLaunchOptimizer : p.hostLaunchForward)
                 let c = max(durations[si][ki], launch)
                 w[k.layer.ordinal] += c
                 total += c
@@ -143,7 +144,9 @@ public struct Engine: Sendable {
     /// The queue holds the host thread's next step and, while the host waits at a synchronization, the
     /// moment the stream drains. A launch appends to the in-order stream (it starts when both the launch
     /// has been issued and the stream is free), so no per-kernel completion event is needed.
-    private func simulate(_ seg: Segment, durations: [Double], offset: Double, params p: CalibrationParameters, detailed: Bool) -> SegmentRun {
+    private func simulate(_ seg: Segment, durations: [Double], offset: Double, params p: CalibrationParameters, detailed: Bool)
+        -> SegmentRun
+    {
         var queue = Heap<EngineEvent>()
         var sequence = 0
         func push(_ t: Double, _ a: EngineEvent.Action) {

@@ -25,7 +25,9 @@ public struct Simulator: Sendable {
     public static func model(_ model: ModelSpec, topK: Int?) throws(SimulatorError) -> ModelSpec {
         guard let k = topK else { return model }
         guard var moe = model.moe else { throw SimulatorError(source: "--top-k", "\(model.id) has no MoE layers") }
-        guard k >= 1, k <= moe.experts else { throw SimulatorError(source: "--top-k", "\(k) is outside 1...\(moe.experts) (the expert count of \(model.id))") }
+        guard k >= 1, k <= moe.experts else {
+            throw SimulatorError(source: "--top-k", "\(k) is outside 1...\(moe.experts) (the expert count of \(model.id))")
+        }
         var m = model
         moe.topK = k
         m.moe = moe
@@ -35,7 +37,8 @@ public struct Simulator: Sendable {
     /// Simulates one step at a fixed padded length.
     public func run(model: ModelSpec, method: FineTuneMethod, workload: Workload, recordTimeline: Bool = false) -> Run {
         let knobs = LoweringMemory(parameters)
-        let program = cache?.program(model: model, method: method, workload: workload, memory: knobs)
+        let program =
+            cache?.program(model: model, method: method, workload: workload, memory: knobs)
             ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
         let engine = Engine(cost: CostModel(gpu: gpu, parameters: parameters))
         let result = engine.run(program, recordTimeline: recordTimeline)
@@ -49,7 +52,9 @@ public struct Simulator: Sendable {
         run(model: model, method: method, workload: workload).report
     }
 
-    static func report(program: Program, result: Engine.Result, cost: CostModel, workload: Workload, memory: MemoryEstimate, gpu: GPUSpec) -> StepReport {
+    static func report(program: Program, result: Engine.Result, cost: CostModel, workload: Workload, memory: MemoryEstimate, gpu: GPUSpec)
+        -> StepReport
+    {
         // One string hash per (segment, kernel): a name leads to a short chain of totals, one per
         // (layer, reported phase) it occurs in.
         var firstByName: [String: Int32] = [:]

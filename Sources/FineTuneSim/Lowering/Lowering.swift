@@ -5,7 +5,9 @@ public enum Lowering {
     ///
     /// `memory` shapes the allocation walk (calibration parameters `routed_activation_overhead` and
     /// `recompute_retained_fraction`); it changes no kernel.
-    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, memory: LoweringMemory = LoweringMemory()) -> Program {
+    public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, memory: LoweringMemory = LoweringMemory())
+        -> Program
+    {
         let c = LoweringContext(model: model, method: method, workload: workload, routedMemoryScale: memory.routedScale)
         let inv = ParameterInventory(c)
         var segments: [Segment] = []
@@ -81,7 +83,8 @@ public enum Lowering {
             if ckpt {
                 for k in unit {
                     use(k.rawValue + ".recompute") {
-                        var b = SegmentBuilder(label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
+                        var b = SegmentBuilder(
+                            label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
                         _ = forward(&b, k)
                         return b.segment
                     }

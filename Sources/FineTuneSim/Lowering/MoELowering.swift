@@ -12,11 +12,18 @@ enum MoELowering {
         let h = c.model.hiddenSize
         let kind: KernelKind = prefix.isEmpty ? .expertFFN : .gemm
         let fused = m.activation == .geglu ? 2 : 1
-        var l = [c.linear("\(prefix)w1", aliases: ["gate_proj", "\(prefix)gate_proj", "fc1"], inFeatures: h, outFeatures: fused * intermediate, kind: kind)]
+        var l = [
+            c.linear(
+                "\(prefix)w1", aliases: ["gate_proj", "\(prefix)gate_proj", "fc1"], inFeatures: h, outFeatures: fused * intermediate,
+                kind: kind)
+        ]
         if m.activation == .swiglu {
-            l.append(c.linear("\(prefix)w3", aliases: ["up_proj", "\(prefix)up_proj"], inFeatures: h, outFeatures: intermediate, kind: kind))
+            l.append(
+                c.linear("\(prefix)w3", aliases: ["up_proj", "\(prefix)up_proj"], inFeatures: h, outFeatures: intermediate, kind: kind))
         }
-        l.append(c.linear("\(prefix)w2", aliases: ["down_proj", "\(prefix)down_proj", "fc2"], inFeatures: intermediate, outFeatures: h, kind: kind))
+        l.append(
+            c.linear(
+                "\(prefix)w2", aliases: ["down_proj", "\(prefix)down_proj", "fc2"], inFeatures: intermediate, outFeatures: h, kind: kind))
         return l
     }
 
@@ -89,7 +96,9 @@ enum MoELowering {
         let rr = router(c).forward(&b, tokens: t)
         saved += rr.output + rr.saved
         b.alloc(t * e * 4 * 2)
-        b.pointwise(m.router == .softmax ? "softmax" : "sigmoid", .gating, elements: t * e, reads: 1, writes: 1, bytesPerElement: 4, flopsPerElement: 5)
+        b.pointwise(
+            m.router == .softmax ? "softmax" : "sigmoid", .gating, elements: t * e, reads: 1, writes: 1, bytesPerElement: 4,
+            flopsPerElement: 5)
         b.pointwise("topk", .gating, elements: t * e, reads: 1, writes: 2 * k / e, bytesPerElement: 4, flopsPerElement: 4)
         if m.normalizeTopK {
             b.pointwise("topk_sum", .gating, elements: t * k, reads: 1, writes: 1 / k, bytesPerElement: 4)

@@ -43,7 +43,9 @@ enum OptimizerLowering {
             b.free(n * sb)
         case .adamw8bit:
             // bitsandbytes: one fused kernel per tensor (dequantize moments, update, requantize).
-            foreachOp(&b, "adamw8bit_update", tensors: tensors, elements: n, touches: 2 * gb + 4, bytes: 1, flopsPerElement: 20, tensorsPerLaunch: 1)
+            foreachOp(
+                &b, "adamw8bit_update", tensors: tensors, elements: n, touches: 2 * gb + 4, bytes: 1, flopsPerElement: 20,
+                tensorsPerLaunch: 1)
         case .sgd:
             foreachOp(&b, "sgd_add", tensors: tensors, elements: n, touches: 3, bytes: gb)
         }

@@ -50,7 +50,8 @@ public struct ParameterInventory: Sendable, Equatable {
                         linears.append((l, 1, 1))
                     }
                     if m.sharedExpertGate {
-                        linears.append((c.linear("shared_expert_gate", inFeatures: c.model.hiddenSize, outFeatures: 1, kind: .gating), 1, 1))
+                        linears.append(
+                            (c.linear("shared_expert_gate", inFeatures: c.model.hiddenSize, outFeatures: 1, kind: .gating), 1, 1))
                     }
                 }
             case .mamba:

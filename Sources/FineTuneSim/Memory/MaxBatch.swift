@@ -24,7 +24,8 @@ public struct MaxBatch: Sendable {
 
     /// Peak memory of a step at a batch and padded length.
     public func peakBytes(model: ModelSpec, method: FineTuneMethod, batch: Int, seq: Int, routing: Routing = .uniform) -> Double {
-        let program = Lowering.lower(model: model, method: method, workload: Workload(batch: batch, seq: seq, routing: routing), memory: LoweringMemory(parameters))
+        let program = Lowering.lower(
+            model: model, method: method, workload: Workload(batch: batch, seq: seq, routing: routing), memory: LoweringMemory(parameters))
         return MemoryEstimate(program: program, parameters: parameters).peakBytes
     }
 

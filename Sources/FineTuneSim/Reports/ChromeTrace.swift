@@ -57,7 +57,8 @@ public struct ChromeTrace: Sendable {
             e.append(
                 .object([
                     ("name", .string(k.name)), ("cat", .string(k.kind.rawValue)), ("ph", .string("X")), ("pid", .int(Self.pid)),
-                    ("tid", .int(Self.streamThread + Int(span.stream))), ("ts", Self.us(span.start)), ("dur", Self.us(span.end - span.start)),
+                    ("tid", .int(Self.streamThread + Int(span.stream))), ("ts", Self.us(span.start)),
+                    ("dur", Self.us(span.end - span.start)),
                     (
                         "args",
                         .object([

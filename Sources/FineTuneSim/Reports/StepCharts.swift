@@ -74,7 +74,9 @@ public struct StepCharts: Sendable {
         var y = 0.0
         for (i, p) in parts.enumerated() {
             var body = p.body.replacingOccurrences(of: "id=\"", with: "id=\"c\(i)-").replacingOccurrences(of: "url(#", with: "url(#c\(i)-")
-            if let r = body.range(of: "<svg ") { body.replaceSubrange(r, with: "<svg x=\"\(fmt((width - p.width) / 2))\" y=\"\(fmt(y))\" ") }
+            if let r = body.range(of: "<svg ") {
+                body.replaceSubrange(r, with: "<svg x=\"\(fmt((width - p.width) / 2))\" y=\"\(fmt(y))\" ")
+            }
             // Element ids (clip paths, hatches) must stay unique across the nested documents.
             out += body
             y += p.height

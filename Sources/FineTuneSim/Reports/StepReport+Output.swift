@@ -3,16 +3,19 @@ extension StepReport {
     public func json(extra: [(String, JSONValue)] = []) -> JSONValue {
         var o: [(String, JSONValue)] = extra
         o += [
-            ("step_time_s", .number(stepTime)),
+            ("step_time_s", .number(stepTime))
         ]
         if let i = stepTimeInterval {
             o += [("step_time_s_low", .number(i.low)), ("step_time_s_high", .number(i.high))]
         }
         o += [
-            ("throughput_qps", .number(throughput)),
+            ("throughput_qps", .number(throughput))
         ]
         if let i = stepTimeInterval {
-            o += [("throughput_qps_low", .number(batch / i.high)), ("throughput_qps_high", .number(batch / max(i.low, 1e-12))), ("error_bar_pct", .number(i.percent))]
+            o += [
+                ("throughput_qps_low", .number(batch / i.high)), ("throughput_qps_high", .number(batch / max(i.low, 1e-12))),
+                ("error_bar_pct", .number(i.percent)),
+            ]
         }
         o += [
             ("tokens_per_s", .number(tokensPerSecond)),
@@ -20,7 +23,13 @@ extension StepReport {
             ("tokens_per_step", .number(tokens)),
             ("peak_memory_gb", .number(memory.peakGB)),
             ("fits", .bool(fits)),
-            ("phases", .object([("forward", .number(phases[.forward] ?? 0)), ("backward", .number(phases[.backward] ?? 0)), ("optimizer", .number(phases[.optimizer] ?? 0))])),
+            (
+                "phases",
+                .object([
+                    ("forward", .number(phases[.forward] ?? 0)), ("backward", .number(phases[.backward] ?? 0)),
+                    ("optimizer", .number(phases[.optimizer] ?? 0)),
+                ])
+            ),
             ("host_overhead_s", .number(hostOverhead)),
             ("layers", .object(Self.layerOrder.compactMap { k in layers[k].map { (k, JSONValue.number($0)) } })),
             ("kinds", .object(KernelKind.allCases.compactMap { k in kinds[k].map { (k.rawValue, JSONValue.number($0)) } })),
@@ -29,13 +38,17 @@ extension StepReport {
             ("gpu_busy_s", .number(gpuBusy)),
             ("memory_gb", .object(memory.breakdown.keys.sorted().map { ($0, JSONValue.number(memory.breakdown[$0]! / 1e9)) })),
             ("peak_memory_segment", .string(memory.peakSegment)),
-            ("kernels", .array(kernels.map { k in
-                .object([
-                    ("name", .string(k.name)), ("kind", .string(k.kind.rawValue)), ("layer", .string(k.layer.rawValue)),
-                    ("phase", .string(k.phase.rawValue)), ("calls", .number(k.calls)), ("time_s", .number(k.timeSeconds)),
-                    ("flops", .number(k.flops)), ("bytes", .number(k.bytes)), ("bound", .string(k.bound.rawValue)),
-                ])
-            })),
+            (
+                "kernels",
+                .array(
+                    kernels.map { k in
+                        .object([
+                            ("name", .string(k.name)), ("kind", .string(k.kind.rawValue)), ("layer", .string(k.layer.rawValue)),
+                            ("phase", .string(k.phase.rawValue)), ("calls", .number(k.calls)), ("time_s", .number(k.timeSeconds)),
+                            ("flops", .number(k.flops)), ("bytes", .number(k.bytes)), ("bound", .string(k.bound.rawValue)),
+                        ])
+                    })
+            ),
         ]
         return .object(o)
     }
@@ -49,12 +62,17 @@ extension StepReport {
         let bar = stepTimeInterval.map { " ± \(NumberText.fixed($0.percent, 1))% (95%)" } ?? ""
         out += "step time      \(NumberText.duration(stepTime))\(bar)\n"
         out += "throughput     \(NumberText.fixed(throughput, 3)) queries/s, \(NumberText.fixed(tokensPerSecond, 0)) tokens/s\n"
-        out += "peak memory    \(NumberText.fixed(memory.peakGB, 2)) GB" + (fits ? " (fits)" : " — DOES NOT FIT: this step cannot run on this GPU") + "\n"
-        out += "launches       \(NumberText.fixed(kernelLaunches, 0)) kernels, \(NumberText.fixed(syncs, 0)) host syncs, GPU busy \(NumberText.percent(gpuBusy, of: stepTime))\n\n"
+        out +=
+            "peak memory    \(NumberText.fixed(memory.peakGB, 2)) GB"
+            + (fits ? " (fits)" : " — DOES NOT FIT: this step cannot run on this GPU") + "\n"
+        out +=
+            "launches       \(NumberText.fixed(kernelLaunches, 0)) kernels, \(NumberText.fixed(syncs, 0)) host syncs, GPU busy \(NumberText.percent(gpuBusy, of: stepTime))\n\n"
         var t = TextTable(headers: ["phase", "seconds", "share"])
         for ph in [Phase.forward, .backward, .optimizer] {
             let v = phases[ph] ?? 0
-            t.add([ph.rawValue + (ph == .backward ? " (incl. recompute)" : ""), NumberText.fixed(v, 4), NumberText.percent(v, of: stepTime)])
+            t.add([
+                ph.rawValue + (ph == .backward ? " (incl. recompute)" : ""), NumberText.fixed(v, 4), NumberText.percent(v, of: stepTime),
+            ])
         }
         t.add(["host overhead", NumberText.fixed(hostOverhead, 4), NumberText.percent(hostOverhead, of: stepTime)])
         out += t.rendered() + "\n"
@@ -64,7 +82,10 @@ extension StepReport {
         out += l.rendered() + "\n"
         var kt = TextTable(headers: ["top kernels", "kind", "layer", "phase", "calls", "GPU time", "bound"], rightAligned: [4, 5])
         for k in kernels.prefix(topKernels) {
-            kt.add([k.name, k.kind.rawValue, k.layer.rawValue, k.phase.rawValue, NumberText.fixed(k.calls, 0), NumberText.duration(k.timeSeconds), k.bound.rawValue])
+            kt.add([
+                k.name, k.kind.rawValue, k.layer.rawValue, k.phase.rawValue, NumberText.fixed(k.calls, 0),
+                NumberText.duration(k.timeSeconds), k.bound.rawValue,
+            ])
         }
         out += kt.rendered()
         return out
@@ -105,7 +126,9 @@ extension StepReport {
             }
         }
         r.kernels = order.map { ks[$0]! }.sorted {
-            $0.timeSeconds != $1.timeSeconds ? $0.timeSeconds > $1.timeSeconds : ($0.layer.rawValue, $0.name, $0.phase.rawValue) < ($1.layer.rawValue, $1.name, $1.phase.rawValue)
+            $0.timeSeconds != $1.timeSeconds
+                ? $0.timeSeconds > $1.timeSeconds
+                : ($0.layer.rawValue, $0.name, $0.phase.rawValue) < ($1.layer.rawValue, $1.name, $1.phase.rawValue)
         }
         return r
     }

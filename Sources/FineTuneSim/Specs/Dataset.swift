@@ -32,18 +32,23 @@ public struct Dataset: Sendable, Equatable {
         let cutoff = try node.int("cutoff", default: 1024, minimum: 1)
         let pad = try node.int("pad_multiple", default: 8, minimum: 1)
         guard let raw = node.values["histogram"] as? [Any] else {
-            throw node.has("histogram") ? node.fail("histogram", "is not a list of [tokens, queries] pairs") : node.fail("histogram", "required key is missing")
+            throw node.has("histogram")
+                ? node.fail("histogram", "is not a list of [tokens, queries] pairs") : node.fail("histogram", "required key is missing")
         }
         var bins: [(tokens: Int, queries: Int)] = []
         for (i, e) in raw.enumerated() {
             guard let pair = e as? [Any], pair.count == 2, let t = pair[0] as? Int, let q = pair[1] as? Int else {
                 throw node.fail("histogram[\(i)]", "'\(e)' is not a [tokens, queries] pair of integers")
             }
-            guard t > 0, q >= 0 else { throw node.fail("histogram[\(i)]", "tokens must be positive and queries not negative, got [\(t), \(q)]") }
+            guard t > 0, q >= 0 else {
+                throw node.fail("histogram[\(i)]", "tokens must be positive and queries not negative, got [\(t), \(q)]")
+            }
             bins.append((t, q))
         }
         guard bins.contains(where: { $0.queries > 0 }) else { throw node.fail("histogram", "holds no queries") }
-        self.init(id: try node.string("id", default: id), name: try node.string("name", default: id), histogram: bins, cutoff: cutoff, padMultiple: pad)
+        self.init(
+            id: try node.string("id", default: id), name: try node.string("name", default: id), histogram: bins, cutoff: cutoff,
+            padMultiple: pad)
     }
 
     /// Total queries.

@@ -108,7 +108,9 @@ public struct FineTuneMethod: Sendable, Equatable {
         flashAttention = try node.bool("flash_attention", default: true)
         optimizer = try node.has("optimizer") ? node.choice("optimizer", as: Optimizer.self) : .adamw
         if kind == .full && quant != .none {
-            throw SimulatorError(source: node.source, key: node.keyPath("quant"), "full fine-tuning cannot train quantized weights (quant: \(quant.rawValue))")
+            throw SimulatorError(
+                source: node.source, key: node.keyPath("quant"),
+                "full fine-tuning cannot train quantized weights (quant: \(quant.rawValue))")
         }
     }
 }

@@ -12,12 +12,16 @@ public enum MeasuredRouting {
             let f = line.split(separator: ",").map(String.init)
             guard f.count == 5 else { throw SimulatorError(source: path, key: "line \(n + 1)", "expected 5 columns, got \(f.count)") }
             guard f[0] == model, dataset == nil || f[1] == dataset, f[2] == "finetuned" else { continue }
-            guard let e = Int(f[3]), let t = Double(f[4]) else { throw SimulatorError(source: path, key: "line \(n + 1)", "'\(line)' has a non-numeric expert or tokens") }
+            guard let e = Int(f[3]), let t = Double(f[4]) else {
+                throw SimulatorError(source: path, key: "line \(n + 1)", "'\(line)' has a non-numeric expert or tokens")
+            }
             sums[e, default: 0] += t
             found = true
         }
         guard found else {
-            throw SimulatorError(source: "--routing", "no measured expert loads for model '\(model)'\(dataset.map { " and dataset '\($0)'" } ?? "") in \(path)")
+            throw SimulatorError(
+                source: "--routing",
+                "no measured expert loads for model '\(model)'\(dataset.map { " and dataset '\($0)'" } ?? "") in \(path)")
         }
         return sums.keys.sorted().map { sums[$0]! }
     }

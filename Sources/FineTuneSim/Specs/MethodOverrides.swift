@@ -32,7 +32,8 @@ public struct MethodOverrides: Sendable, Equatable {
             case .full: m = .full
             case .lora:
                 m = FineTuneMethod(
-                    kind: .lora, quant: .none, loraRank: 16, loraAlpha: 32, loraTargets: preset.usesLoRA ? preset.loraTargets : FineTuneMethod.defaultLoRATargets,
+                    kind: .lora, quant: .none, loraRank: 16, loraAlpha: 32,
+                    loraTargets: preset.usesLoRA ? preset.loraTargets : FineTuneMethod.defaultLoRATargets,
                     trainableDType: .fp32, optimizerStateDType: .fp32, checkpointing: true)
             case .qlora:
                 m = FineTuneMethod(
@@ -51,7 +52,9 @@ public struct MethodOverrides: Sendable, Equatable {
             m.loraTargets = t
         }
         if let q = quant {
-            if m.kind == .full && q != .none { throw SimulatorError(source: "--quant", "full fine-tuning cannot train quantized weights (\(q.rawValue))") }
+            if m.kind == .full && q != .none {
+                throw SimulatorError(source: "--quant", "full fine-tuning cannot train quantized weights (\(q.rawValue))")
+            }
             m.quant = q
             m.doubleQuant = q == .nf4
         }

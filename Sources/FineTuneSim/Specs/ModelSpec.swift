@@ -190,7 +190,9 @@ public struct ModelSpec: Sendable, Equatable {
             switch kind {
             case .attention:
                 guard let a = attention else { throw bad("attention", "required key is missing (the stack has attention layers)") }
-                guard a.heads > 0, a.kvHeads > 0, a.headDim > 0 else { throw bad("attention", "heads, kv_heads and head_dim must be positive") }
+                guard a.heads > 0, a.kvHeads > 0, a.headDim > 0 else {
+                    throw bad("attention", "heads, kv_heads and head_dim must be positive")
+                }
                 guard a.heads % a.kvHeads == 0 else {
                     throw bad("attention.kv_heads", "\(a.kvHeads) does not divide heads (\(a.heads))")
                 }
@@ -199,7 +201,9 @@ public struct ModelSpec: Sendable, Equatable {
                 guard m.intermediateSize > 0 else { throw bad("mlp.intermediate_size", "must be positive") }
             case .moe:
                 guard let m = moe else { throw bad("moe", "required key is missing (the stack has MoE layers)") }
-                guard m.experts > 0, m.expertIntermediateSize > 0 else { throw bad("moe", "experts and intermediate_size must be positive") }
+                guard m.experts > 0, m.expertIntermediateSize > 0 else {
+                    throw bad("moe", "experts and intermediate_size must be positive")
+                }
                 guard m.topK >= 1, m.topK <= m.experts else {
                     throw bad("moe.top_k", "\(m.topK) is outside 1...\(m.experts) (the expert count)")
                 }

@@ -29,14 +29,19 @@ public struct CostStudy: Sendable {
 
     /// Evaluates one GPU for `queries × epochs` queries at `usdPerHour`.
     public func evaluate(gpu: GPUSpec, usdPerHour: Double, queries: Double, epochs: Double, routing: Routing = .uniform) -> Row {
-        let mb = MaxBatch(parameters: parameters).search(model: model, method: method, seq: dataset.longestPadded, capacityBytes: gpu.memoryBytes, routing: routing)
+        let mb = MaxBatch(parameters: parameters).search(
+            model: model, method: method, seq: dataset.longestPadded, capacityBytes: gpu.memoryBytes, routing: routing)
         guard mb.maxBatch > 0 else {
-            return Row(gpu: gpu.id, maxBatch: 0, throughputQPS: 0, hours: .infinity, usdPerHour: usdPerHour, usd: .infinity, peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.memoryGB)
+            return Row(
+                gpu: gpu.id, maxBatch: 0, throughputQPS: 0, hours: .infinity, usdPerHour: usdPerHour, usd: .infinity,
+                peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.memoryGB)
         }
         let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters))
         let r = sim.simulate(model: model, method: method, dataset: dataset, batch: mb.maxBatch, routing: routing)
         let hours = queries * epochs / r.throughput / 3600
-        return Row(gpu: gpu.id, maxBatch: mb.maxBatch, throughputQPS: r.throughput, hours: hours, usdPerHour: usdPerHour, usd: hours * usdPerHour, peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.memoryGB)
+        return Row(
+            gpu: gpu.id, maxBatch: mb.maxBatch, throughputQPS: r.throughput, hours: hours, usdPerHour: usdPerHour, usd: hours * usdPerHour,
+            peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.memoryGB)
     }
 
     /// Rows sorted cheapest first (GPUs where nothing fits last, by id).

@@ -28,7 +28,9 @@ public struct PriceList: Sendable {
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw SimulatorError(source: "--price", "'\(item)' is not GPU=USD_PER_HOUR") }
-            guard let v = Double(parts[1]), v.isFinite else { throw SimulatorError(source: "--price", "'\(parts[1])' in '\(item)' is not a number") }
+            guard let v = Double(parts[1]), v.isFinite else {
+                throw SimulatorError(source: "--price", "'\(parts[1])' in '\(item)' is not a number")
+            }
             guard v > 0 else { throw SimulatorError(source: "--price", "price for \(parts[0]) must be positive, got \(parts[1])") }
             usdPerHour[parts[0]] = v
         }

@@ -27,7 +27,9 @@ public final class Sweep: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Resolves every model, GPU, dataset, method and top-k of the axes.
-    public init(axes: SweepAxes, catalog: ConfigCatalog, parameters: CalibrationParameters, prices: [String: Double] = [:]) throws(SimulatorError) {
+    public init(axes: SweepAxes, catalog: ConfigCatalog, parameters: CalibrationParameters, prices: [String: Double] = [:])
+        throws(SimulatorError)
+    {
         try axes.validate()
         self.axes = axes
         self.parameters = parameters
@@ -100,15 +102,19 @@ public final class Sweep: @unchecked Sendable {
         let report: StepReport
         switch c.shape {
         case .seq(let n): report = sim.simulate(model: model, method: method, workload: Workload(batch: c.batch, seq: n))
-        case .dataset(let d): report = DatasetSimulation(simulator: sim).simulate(model: model, method: method, dataset: datasets[d]!, batch: c.batch)
+        case .dataset(let d):
+            report = DatasetSimulation(simulator: sim).simulate(model: model, method: method, dataset: datasets[d]!, batch: c.batch)
         }
-        let fb = (StepReport.layerOrder.compactMap { report.layers[$0] } + report.layers.keys.sorted().filter { !StepReport.layerOrder.contains($0) }.map { report.layers[$0]! }).reduce(0, +)
+        let fb =
+            (StepReport.layerOrder.compactMap { report.layers[$0] }
+            + report.layers.keys.sorted().filter { !StepReport.layerOrder.contains($0) }.map { report.layers[$0]! }).reduce(0, +)
         let price = prices[c.gpu] ?? prices[gpus[c.gpu]!.id]
         return SweepRow(
             configuration: c, method: method.kind.rawValue, topK: model.moe?.topK, fits: report.fits, stepTime: report.stepTime,
             throughput: report.throughput, tokensPerSecond: report.tokensPerSecond, peakMemoryGB: report.memory.peakGB,
             maxBatch: maxBatch(c, model: model, method: method, gpu: gpu),
-            usdPerMillionTokens: price.map { $0 / 3600 / report.tokensPerSecond * 1e6 }, moeShare: fb > 0 ? (report.layers["moe"] ?? 0) / fb : 0)
+            usdPerMillionTokens: price.map { $0 / 3600 / report.tokensPerSecond * 1e6 },
+            moeShare: fb > 0 ? (report.layers["moe"] ?? 0) / fb : 0)
     }
 
     /// The largest batch (≤ ``maxBatchLimit``) whose step fits, by doubling then bisection over the memory

@@ -48,9 +48,11 @@ public struct SweepAxes: Sendable, Equatable {
 
     /// Checks that every axis is non-empty and every value in range.
     public func validate() throws(SimulatorError) {
-        for (name, n) in [("--model", models.count), ("--gpu", gpus.count), ("--method", methods.count), ("--top-k", topKs.count),
-                          ("--batch", batches.count), ("--seq/--dataset", shapes.count), ("--scale bandwidth", bandwidthScales.count),
-                          ("--scale sms", smsScales.count), ("--scale compute", computeScales.count), ("--scale memory", memoryScales.count)]
+        for (name, n) in [
+            ("--model", models.count), ("--gpu", gpus.count), ("--method", methods.count), ("--top-k", topKs.count),
+            ("--batch", batches.count), ("--seq/--dataset", shapes.count), ("--scale bandwidth", bandwidthScales.count),
+            ("--scale sms", smsScales.count), ("--scale compute", computeScales.count), ("--scale memory", memoryScales.count),
+        ]
         where n == 0 {
             throw SimulatorError(source: name, "needs at least one value")
         }
@@ -63,8 +65,10 @@ public struct SweepAxes: Sendable, Equatable {
 
     /// The number of configurations.
     public var count: Int {
-        [models.count, gpus.count, methods.count, topKs.count, shapes.count, batches.count, bandwidthScales.count, smsScales.count,
-         computeScales.count, memoryScales.count].reduce(1, *)
+        [
+            models.count, gpus.count, methods.count, topKs.count, shapes.count, batches.count, bandwidthScales.count, smsScales.count,
+            computeScales.count, memoryScales.count,
+        ].reduce(1, *)
     }
 
     /// Every configuration, in index order.

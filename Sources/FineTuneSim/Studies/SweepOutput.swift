@@ -38,11 +38,13 @@ public struct SweepOutput: Sendable {
             handle = h
             // Keep complete lines only.
             let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-            let lines = String(decoding: data.prefix(keep), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let lines = String(decoding: data.prefix(keep), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .dropLast()
             var body = lines[...]
             if format == .csv, let first = body.first {
                 guard first == SweepRow.csvHeader.dropLast() else {
-                    throw SimulatorError(source: path, "cannot resume: the header is not this sweep's (\(SweepRow.columns.joined(separator: ",")))")
+                    throw SimulatorError(
+                        source: path, "cannot resume: the header is not this sweep's (\(SweepRow.columns.joined(separator: ",")))")
                 }
                 body = body.dropFirst()
             }
@@ -50,8 +52,11 @@ public struct SweepOutput: Sendable {
             var done = Set<Int>()
             for (n, line) in body.enumerated() {
                 let lineNumber = n + 1 + (format == .csv ? 1 : 0)
-                guard let i = Self.configIndex(line, format: format), let c = byIndex[i], line.hasPrefix(sweep.inputPrefix(c, format: format)) else {
-                    throw SimulatorError(source: path, "cannot resume: line \(lineNumber) is not a row of this sweep (other flags or shard?)")
+                guard let i = Self.configIndex(line, format: format), let c = byIndex[i],
+                    line.hasPrefix(sweep.inputPrefix(c, format: format))
+                else {
+                    throw SimulatorError(
+                        source: path, "cannot resume: line \(lineNumber) is not a row of this sweep (other flags or shard?)")
                 }
                 done.insert(i)
             }

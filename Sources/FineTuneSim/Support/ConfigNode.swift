@@ -74,10 +74,15 @@ public struct ConfigNode: @unchecked Sendable {
     public func double(_ key: String, positive: Bool = false, nonNegative: Bool = false) throws(SimulatorError) -> Double {
         let v = try raw(key)
         let d: Double
-        if let x = v as? Double { d = x }
-        else if let x = v as? Int { d = Double(x) }
-        else if let s = v as? String, let x = Double(s.trimmingCharacters(in: .whitespaces)) { d = x }
-        else { throw fail(key, "'\(v)' is not a number") }
+        if let x = v as? Double {
+            d = x
+        } else if let x = v as? Int {
+            d = Double(x)
+        } else if let s = v as? String, let x = Double(s.trimmingCharacters(in: .whitespaces)) {
+            d = x
+        } else {
+            throw fail(key, "'\(v)' is not a number")
+        }
         guard d.isFinite else { throw fail(key, "'\(v)' is not a finite number") }
         if positive && !(d > 0) { throw fail(key, "must be positive, got \(Self.format(d))") }
         if nonNegative && d < 0 { throw fail(key, "must not be negative, got \(Self.format(d))") }
@@ -92,7 +97,9 @@ public struct ConfigNode: @unchecked Sendable {
     }
 
     /// A number with a default when the key is absent.
-    public func double(_ key: String, default value: Double, positive: Bool = false, nonNegative: Bool = false) throws(SimulatorError) -> Double {
+    public func double(_ key: String, default value: Double, positive: Bool = false, nonNegative: Bool = false) throws(SimulatorError)
+        -> Double
+    {
         try optionalDouble(key, positive: positive, nonNegative: nonNegative) ?? value
     }
 
@@ -100,10 +107,15 @@ public struct ConfigNode: @unchecked Sendable {
     public func int(_ key: String, minimum: Int? = nil) throws(SimulatorError) -> Int {
         let v = try raw(key)
         let i: Int
-        if let x = v as? Int { i = x }
-        else if let x = v as? Double, x.rounded() == x, abs(x) < 1e15 { i = Int(x) }
-        else if let s = v as? String, let x = Int(s.trimmingCharacters(in: .whitespaces)) { i = x }
-        else { throw fail(key, "'\(v)' is not an integer") }
+        if let x = v as? Int {
+            i = x
+        } else if let x = v as? Double, x.rounded() == x, abs(x) < 1e15 {
+            i = Int(x)
+        } else if let s = v as? String, let x = Int(s.trimmingCharacters(in: .whitespaces)) {
+            i = x
+        } else {
+            throw fail(key, "'\(v)' is not an integer")
+        }
         if let m = minimum, i < m { throw fail(key, "must be at least \(m), got \(i)") }
         return i
     }

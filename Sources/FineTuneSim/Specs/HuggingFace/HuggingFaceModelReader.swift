@@ -9,7 +9,9 @@ public protocol HuggingFaceModelReader: Sendable {
 extension HuggingFaceModelReader {
     /// Attention dimensions from the usual keys: `num_attention_heads`, `num_key_value_heads` (default: heads),
     /// `head_dim` (default: hidden / heads, which must divide evenly).
-    static func attention(_ c: HuggingFaceConfigObject, hidden: Int, qkvBias: Bool = false, fusedQKV: Bool = false) throws(SimulatorError) -> AttentionSpec {
+    static func attention(_ c: HuggingFaceConfigObject, hidden: Int, qkvBias: Bool = false, fusedQKV: Bool = false) throws(SimulatorError)
+        -> AttentionSpec
+    {
         let heads = try c.int("num_attention_heads", minimum: 1)
         let kvHeads = try c.int("num_key_value_heads", default: heads, minimum: 1)
         guard heads % kvHeads == 0 else {
