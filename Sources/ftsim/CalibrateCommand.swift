@@ -17,6 +17,8 @@ struct CalibrateCommand: ParsableCommand {
     var maxLengths: Int = 6
     @Option(name: .customLong("max-iterations"), help: "Iteration limit of the Levenberg–Marquardt solver.")
     var maxIterations: Int = 40
+    @Option(help: "Comma-separated parameters to fit (default: the built-in timing and memory sets).")
+    var fit: String?
 
     func run() throws {
         try runReporting {
@@ -29,7 +31,18 @@ struct CalibrateCommand: ParsableCommand {
             let description = "fitted on \(traces.joined(separator: ", ")) (\(ms.count) measurements, GPU \(gpus))"
             guard maxLengths >= 1 else { throw SimulatorError(source: "--max-lengths", "must be at least 1, got \(maxLengths)") }
             guard maxIterations >= 1 else { throw SimulatorError(source: "--max-iterations", "must be at least 1, got \(maxIterations)") }
-            let cal = Calibrator(predictor: Predictor(catalog: catalog, maxLengths: maxLengths), maxIterations: maxIterations)
+            var timingFitted = Calibrator.defaultTimingFitted, memoryFitted = Calibrator.defaultMemoryFitted
+            if let fit {
+                let names = fit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                for n in names where !CalibrationParameters.catalog.contains(where: { $0.name == n }) {
+                    throw SimulatorError(source: "--fit", "unknown parameter '\(n)' (known: \(CalibrationParameters.catalog.map(\.name).joined(separator: ", ")))")
+                }
+                memoryFitted = names.filter { CalibrationParameters.memoryParameters.contains($0) }
+                timingFitted = names.filter { !CalibrationParameters.memoryParameters.contains($0) }
+            }
+            let cal = Calibrator(
+                predictor: Predictor(catalog: catalog, maxLengths: maxLengths), timingFitted: timingFitted, memoryFitted: memoryFitted,
+                maxIterations: maxIterations)
             let result: CalibrationResult
             do { result = try cal.fit(ms, start: startParams, description: description) } catch let e as SimulatorError { throw e } catch {
                 throw SimulatorError(source: "calibrate", "fit failed: \(error)")

@@ -47,6 +47,9 @@ final class CLITests: XCTestCase {
             (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--batch", "0"], "--batch"),
             (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--top-k", "9"], "--top-k"),
             (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--dataset", "nope"], "unknown dataset 'nope'"),
+            (["calibrate", "--traces", "Traces/a40-paper", "--out", "/tmp/ftsim-never.yaml", "--fit", "nope"], "unknown parameter 'nope'"),
+            (["kernels", "--gpu", "a40", "--in", "/nonexistent.csv"], "/nonexistent.csv"),
+            (["validate", "--calibration", "/nonexistent.yaml"], "/nonexistent.yaml"),
         ]
         for (args, needle) in cases {
             let r = try ftsim(args)

@@ -55,6 +55,11 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("residual_rms", 0, "RMS relative residual of the fit (model error beyond parameter uncertainty; 0 before a fit)"),
     ]
 
+    /// Parameters that shape memory only (no time depends on them).
+    public static let memoryParameters: Set<String> = [
+        "context_gb", "activation_overhead", "routed_activation_overhead", "recompute_retained_fraction", "reserved_gb",
+    ]
+
     /// The hand-set defaults.
     public init() {
         entries = Self.catalog.map { Entry(name: $0.name, value: $0.value, standardError: nil, doc: $0.doc) }
