@@ -35,7 +35,9 @@ struct CalibrateCommand: ParsableCommand {
             if let fit {
                 let names = fit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 for n in names where !CalibrationParameters.catalog.contains(where: { $0.name == n }) {
-                    throw SimulatorError(source: "--fit", "unknown parameter '\(n)' (known: \(CalibrationParameters.catalog.map(\.name).joined(separator: ", ")))")
+                    throw SimulatorError(
+                        source: "--fit",
+                        "unknown parameter '\(n)' (known: \(CalibrationParameters.catalog.map(\.name).joined(separator: ", ")))")
                 }
                 memoryFitted = names.filter { CalibrationParameters.memoryParameters.contains($0) }
                 timingFitted = names.filter { !CalibrationParameters.memoryParameters.contains($0) }
