@@ -14,6 +14,8 @@ public struct Measurement: Sendable, Equatable {
         case maxBatch = "max_batch"
         /// Mean seconds of one kernel call in an MoE layer's forward pass.
         case kernel = "kernel_s"
+        /// Seconds per step (forward + backward) in one layer type (`layer` holds the report key).
+        case layer = "layer_s"
     }
 
     /// The trace set it belongs to (folder name under Traces/).
@@ -29,7 +31,8 @@ public struct Measurement: Sendable, Equatable {
     public var dataset: String?
     /// The measured value.
     public var value: Double
-    /// The profiled kernel's name, for kernel measurements (e.g. `matmul_w1`).
+    /// The profiled kernel's name for kernel measurements (e.g. `matmul_w1`), the layer report key
+    /// (`attention`, `moe`, `mamba`, `norm`) for layer measurements.
     public var kernel: String? = nil
 
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k`.

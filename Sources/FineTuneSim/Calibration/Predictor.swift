@@ -55,6 +55,16 @@ public struct Predictor: Sendable {
                         "the simulated step of \(m.model) has no MoE forward kernel '\(name)' (for '\(m.kernel ?? "")')")
                 }
                 out.append(time / calls)
+            case .layer:
+                let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
+                if stages[key] == nil {
+                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
+                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+                }
+                guard let v = stages[key]!.layers[m.kernel ?? ""] else {
+                    throw SimulatorError(source: m.set, key: "layer", "the simulated step of \(m.model) has no '\(m.kernel ?? "")' layers")
+                }
+                out.append(v)
             case .forward, .backward, .optimizer:
                 let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
                 if stages[key] == nil {

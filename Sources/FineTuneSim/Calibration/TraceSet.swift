@@ -44,6 +44,33 @@ public enum TraceSet {
                             batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, c)))
                 }
             }
+        } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "layer", "seconds"]) {
+            // Per-layer rows; the two norms of a decoder layer are one report key (`norm`).
+            var order: [String] = []
+            var byKey: [String: Measurement] = [:]
+            for r in table.rows {
+                let name = try str(r, "layer")
+                let key: String
+                switch name {
+                case "input_norm", "post_attention_norm", "rmsnorm", "norm": key = "norm"
+                case "attention", "moe", "mamba", "mlp": key = name
+                default: throw SimulatorError(source: file, key: "row \(r.number) layer", "unknown layer '\(name)'")
+                }
+                let id = [try str(r, "model"), try str(r, "gpu"), try str(r, "seq"), try str(r, "top_k"), try str(r, "batch"), key].joined(
+                    separator: "|")
+                if var m = byKey[id] {
+                    m.value += try table.double(r, "seconds")
+                    byKey[id] = m
+                } else {
+                    var m = Measurement(
+                        set: set, quantity: .layer, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
+                        batch: try table.int(r, "batch"), seq: try table.int(r, "seq"), dataset: nil, value: try table.double(r, "seconds"))
+                    m.kernel = key
+                    byKey[id] = m
+                    order.append(id)
+                }
+            }
+            out += order.map { byKey[$0]! }
         } else if cols.isSuperset(of: ["model", "gpu", "seq", "top_k", "batch", "kernel", "microseconds_per_moe_layer"]) {
             for r in table.rows {
                 var m = Measurement(

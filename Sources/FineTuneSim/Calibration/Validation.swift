@@ -50,7 +50,7 @@ extension Validation {
     ) throws(SimulatorError) -> (covered: Double, halfWidthPct: [Double])? {
         guard !parameters.covariance.isEmpty else { return nil }
         // Step-level quantities: what `simulate` puts error bars on.
-        let timing = ms.filter { $0.quantity != .maxBatch && $0.quantity != .kernel }
+        let timing = ms.filter { [.throughput, .forward, .backward, .optimizer].contains($0.quantity) }
         guard !timing.isEmpty else { return nil }
         let base = try predictor.predict(timing, parameters: parameters)
         let names = parameters.covariance.keys.sorted()
