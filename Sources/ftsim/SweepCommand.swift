@@ -90,7 +90,7 @@ struct SweepCommand: ParsableCommand {
             }
             let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             guard workers >= 1 else { throw SimulatorError(source: "--jobs", "must be at least 1, got \(workers)") }
-            let priceTable = try Sweep.prices(file: prices ?? catalog.root + "/prices.yaml")
+            let priceTable = try PriceList.load(file: prices ?? catalog.root + "/prices.yaml").usdPerHour
             let params = try catalog.calibration(calibration)
             let sweep = try Sweep(axes: axes, catalog: catalog, parameters: params, prices: priceTable)
             let tty = isatty(2) == 1

@@ -162,16 +162,16 @@ final class StudiesTests: XCTestCase {
 }
 
 extension StudiesTests {
-    func testSweepPricesFileFormats() throws {
+    func testPriceFileFormats() throws {
         let dir = Self.sweepDir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let nested = dir.appendingPathComponent("prices.yaml").path
         try "date: \"2026-11-09\"\nprices:\n  a40: {usd_per_hour: 0.44, provider: \"X\"}\n  h100-sxm5-80gb: {usd_per_hour: 6.88}\n"
             .write(toFile: nested, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try Sweep.prices(file: nested), ["a40": 0.44, "h100-sxm5-80gb": 6.88])
+        XCTAssertEqual(try PriceList.load(file: nested).usdPerHour, ["a40": 0.44, "h100-sxm5-80gb": 6.88])
         let flat = dir.appendingPathComponent("flat.yaml").path
         try "a40: 0.5\n".write(toFile: flat, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try Sweep.prices(file: flat), ["a40": 0.5])
-        XCTAssertEqual(try Sweep.prices(file: dir.appendingPathComponent("none.yaml").path), [:])
+        XCTAssertEqual(try PriceList.load(file: flat).usdPerHour, ["a40": 0.5])
+        XCTAssertEqual(try PriceList.load(file: dir.appendingPathComponent("none.yaml").path).usdPerHour, [:])
     }
 }

@@ -21,6 +21,15 @@ public struct Predictor: Sendable {
         var datasets: [String: Dataset] = [:]
         struct StageKey: Hashable { var model: String; var gpu: String; var topK: Int; var batch: Int; var seq: Int }
         var stages: [StageKey: StepReport] = [:]
+        // The fixed-length step behind stage, layer and kernel measurements, simulated once per configuration.
+        func fixedLengthStep(_ m: Measurement, _ model: ModelSpec, _ method: FineTuneMethod, _ gpu: GPUSpec) -> StepReport {
+            let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
+            if let r = stages[key] { return r }
+            let r = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
+                model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
+            stages[key] = r
+            return r
+        }
         var out: [Double] = []
         for m in ms {
             if gpus[m.gpu] == nil { gpus[m.gpu] = try catalog.gpu(m.gpu) }
@@ -36,15 +45,11 @@ public struct Predictor: Sendable {
                 out.append(
                     sim.simulate(model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths).throughput)
             case .kernel:
-                let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
-                if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
-                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
-                }
+                let step = fixedLengthStep(m, model, method, gpu)
                 let name = try Self.kernelName(m.kernel ?? "", source: m.set)
                 // Per-expert kernels (`expert3.weight_mul`) are averaged over the experts.
                 var time = 0.0, calls = 0.0
-                for k in stages[key]!.kernels
+                for k in step.kernels
                 where k.layer == .moe && k.phase == .forward && (k.name == name || k.name.hasSuffix("." + name)) {
                     time += k.timeSeconds
                     calls += k.calls
@@ -56,23 +61,15 @@ public struct Predictor: Sendable {
                 }
                 out.append(time / calls)
             case .layer:
-                let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
-                if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
-                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
-                }
-                guard let v = stages[key]!.layers[m.kernel ?? ""] else {
+                let step = fixedLengthStep(m, model, method, gpu)
+                guard let v = step.layers[m.kernel ?? ""] else {
                     throw SimulatorError(source: m.set, key: "layer", "the simulated step of \(m.model) has no '\(m.kernel ?? "")' layers")
                 }
                 out.append(v)
             case .forward, .backward, .optimizer:
-                let key = StageKey(model: m.model, gpu: m.gpu, topK: m.topK, batch: m.batch, seq: m.seq ?? 128)
-                if stages[key] == nil {
-                    stages[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
-                        model: model, method: method, workload: Workload(batch: m.batch, seq: key.seq))
-                }
+                let step = fixedLengthStep(m, model, method, gpu)
                 let phase: Phase = m.quantity == .forward ? .forward : (m.quantity == .backward ? .backward : .optimizer)
-                out.append(stages[key]!.phases[phase] ?? 0)
+                out.append(step.phases[phase] ?? 0)
             case .maxBatch:
                 let seq: Int
                 if let s = m.seq {

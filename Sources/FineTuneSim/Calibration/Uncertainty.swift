@@ -37,6 +37,17 @@ public struct Uncertainty: Sendable {
         public var percent: Double { value != 0 ? 100 * (high - low) / 2 / abs(value) : 0 }
     }
 
+    /// Standard deviation of a prediction `value` whose gradient over the covariance's parameters `names`
+    /// is `gradient`: gᵀΣg plus the fit's relative residual scatter.
+    public func sigma(value: Double, gradient: [Double], names: [String]) -> Double {
+        var variance = 0.0
+        for (i, a) in names.enumerated() {
+            for (j, b) in names.enumerated() { variance += gradient[i] * gradient[j] * (parameters.covariance[a]?[b] ?? 0) }
+        }
+        let model = parameters["residual_rms"] * value
+        return (max(0, variance) + model * model).squareRoot()
+    }
+
     /// The interval of `evaluate` at the parameters.
     public func interval(_ evaluate: (CalibrationParameters) -> Double) -> Interval {
         let v = evaluate(parameters)
@@ -50,12 +61,7 @@ public struct Uncertainty: Sendable {
             p[n] = x + h
             g.append((evaluate(p) - v) / h)
         }
-        var variance = 0.0
-        for (i, a) in names.enumerated() {
-            for (j, b) in names.enumerated() { variance += g[i] * g[j] * (parameters.covariance[a]?[b] ?? 0) }
-        }
-        let model = parameters["residual_rms"] * v
-        let sigma = (max(0, variance) + model * model).squareRoot()
+        let sigma = self.sigma(value: v, gradient: g, names: names)
         return Interval(value: v, sigma: sigma, low: v - z * sigma, high: v + z * sigma)
     }
 }

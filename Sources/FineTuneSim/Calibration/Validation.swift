@@ -62,16 +62,12 @@ extension Validation {
             let shifted = try predictor.predict(timing, parameters: p)
             gradients.append(zip(shifted, base).map { ($0 - $1) / h })
         }
-        let z = Uncertainty(parameters: parameters, confidence: confidence).z
+        let uncertainty = Uncertainty(parameters: parameters, confidence: confidence)
+        let z = uncertainty.z
         var covered = 0
         var widths: [Double] = []
         for (r, m) in timing.enumerated() {
-            var variance = 0.0
-            for (i, a) in names.enumerated() {
-                for (j, b) in names.enumerated() { variance += gradients[i][r] * gradients[j][r] * (parameters.covariance[a]?[b] ?? 0) }
-            }
-            let model = parameters["residual_rms"] * base[r]
-            let sigma = (max(0, variance) + model * model).squareRoot()
+            let sigma = uncertainty.sigma(value: base[r], gradient: gradients.map { $0[r] }, names: names)
             if abs(m.value - base[r]) <= z * sigma { covered += 1 }
             widths.append(100 * z * sigma / base[r])
         }

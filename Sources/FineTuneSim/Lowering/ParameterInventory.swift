@@ -92,6 +92,5 @@ public struct ParameterInventory: Sendable, Equatable {
         case .adamw8bit: optimizerStateBytes = 2 * trainable * (1 + 4.0 / 2048)
         case .sgd: optimizerStateBytes = 0
         }
-        _ = wb
     }
 }

@@ -75,8 +75,6 @@ public struct ConfigCatalog: Sendable {
 extension ConfigCatalog {
     /// Default prices from `prices.yaml` (empty when the file is absent).
     public func prices() throws(SimulatorError) -> PriceList {
-        let path = "\(root)/prices.yaml"
-        guard FileManager.default.fileExists(atPath: path) else { return PriceList() }
-        return try PriceList(node: try ConfigNode.load(file: path))
+        try PriceList.load(file: "\(root)/prices.yaml")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Dollars per GPU-hour by GPU id, from `Configs/prices.yaml` with command-line overrides.
 public struct PriceList: Sendable {
     /// Prices by GPU id.
@@ -15,6 +17,21 @@ public struct PriceList: Sendable {
             out[key] = try entry.double("usd_per_hour", positive: true)
         }
         usdPerHour = out
+    }
+
+    /// Reads a price file: `prices: {gpu: {usd_per_hour: X, …}}` (Configs/prices.yaml) or a flat map
+    /// `gpu: usd_per_hour` (strings at the top of a flat map, such as `date:`, are metadata). A missing file
+    /// gives an empty list.
+    public static func load(file: String) throws(SimulatorError) -> PriceList {
+        guard FileManager.default.fileExists(atPath: file) else { return PriceList() }
+        let top = try ConfigNode.load(file: file)
+        if top.has("prices") { return try PriceList(node: top) }
+        var list = PriceList()
+        list.date = try top.string("date", default: "")
+        for key in top.values.keys.sorted() where !(top.values[key] is String) {
+            list.usdPerHour[key] = try top.double(key, positive: true)
+        }
+        return list
     }
 
     /// An empty list.

@@ -53,25 +53,6 @@ public final class Sweep: @unchecked Sendable {
         }
     }
 
-    /// Dollars per GPU-hour by GPU id from a YAML file: either `prices: {gpu-id: {usd_per_hour: X, …}}`
-    /// (Configs/prices.yaml) or a flat map `gpu-id: usd_per_hour`. A missing file gives none.
-    public static func prices(file: String) throws(SimulatorError) -> [String: Double] {
-        guard FileManager.default.fileExists(atPath: file) else { return [:] }
-        let top = try ConfigNode.load(file: file)
-        let node = top.has("prices") ? try top.node("prices") : top
-        var out: [String: Double] = [:]
-        for k in node.values.keys.sorted() {
-            if node.values[k] is [String: Any] {
-                out[k] = try node.node(k).double("usd_per_hour", positive: true)
-            } else if node.values[k] is String, !top.has("prices") {
-                continue  // metadata such as `date:` in a flat map
-            } else {
-                out[k] = try node.double(k, positive: true)
-            }
-        }
-        return out
-    }
-
     private static func key(_ m: String, _ me: FineTuneMethod.Kind?, _ k: Int?) -> String {
         "\(m)\u{1}\(me?.rawValue ?? "")\u{1}\(k.map(String.init) ?? "")"
     }
