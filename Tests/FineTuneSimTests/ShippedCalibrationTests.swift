@@ -29,7 +29,8 @@ final class ShippedCalibrationTests: XCTestCase {
         let pred = try Predictor(catalog: catalog).predict(ms, parameters: params)
         let errors = zip(ms, pred).map { abs($1 - $0.value) }
         XCTAssertEqual(ms.count, 12)
-        XCTAssertGreaterThanOrEqual(errors.filter { $0 == 0 }.count, 8, "exact maxima")
-        XCTAssertLessThanOrEqual(errors.max()!, 3)
+        // The paper's 12 A40 maxima: at most three off, each by one.
+        XCTAssertGreaterThanOrEqual(errors.filter { $0 == 0 }.count, 9, "exact maxima")
+        XCTAssertLessThanOrEqual(errors.max()!, 1)
     }
 }

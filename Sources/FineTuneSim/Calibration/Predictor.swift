@@ -108,8 +108,10 @@ public struct Predictor: Sendable {
         }
     }
 
-    /// A smooth stand-in for a max-batch measurement, for fitting: the peak memory at the measured batch
-    /// plus half a batch, relative to the GPU's capacity, minus one (zero when capacity sits mid-way).
+    /// A smooth stand-in for a max-batch measurement, for fitting: the continuous largest batch b* (where the
+    /// peak, linear in the batch between the measured batch b and b + 1, meets the GPU's capacity), as its
+    /// distance from the middle of [b, b + 1) in half batches. |r| < 1 exactly when the predicted maximum is
+    /// b, so a large measured batch (a narrow interval in memory) weighs as much as its precision warrants.
     public func maxBatchResidual(_ m: Measurement, parameters: CalibrationParameters) throws(SimulatorError) -> Double {
         let gpu = try catalog.gpu(m.gpu)
         let model = try Simulator.model(try catalog.model(m.model), topK: m.topK)
@@ -119,6 +121,8 @@ public struct Predictor: Sendable {
         let b = Int(m.value)
         let lo = mb.peakBytes(model: model, method: model.preset, batch: b, seq: seq)
         let hi = mb.peakBytes(model: model, method: model.preset, batch: b + 1, seq: seq)
-        return (lo + hi) / 2 / gpu.memoryBytes - 1
+        // A batch-independent peak (e.g. an optimizer transient) gives no slope: fall back to memory units.
+        let perBatch = max(hi - lo, 1e-3 * gpu.memoryBytes)
+        return 2 * (gpu.memoryBytes - lo) / perBatch - 1
     }
 }

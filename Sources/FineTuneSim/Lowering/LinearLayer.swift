@@ -23,7 +23,8 @@ public struct LinearLayer: Sendable {
     public var doubleQuant: Bool
     /// LoRA rank (0: no adapter).
     public var loraRank: Double
-    /// Bytes per element of trained adapter weights.
+    /// Bytes per element of trained weights (adapter, or base under full fine-tuning) and their gradients:
+    /// the method's trainable dtype.
     public var loraBytes: Double
 
     /// Parameters of the base weight.
@@ -56,7 +57,7 @@ public struct LinearLayer: Sendable {
         dequantize(&b, tokens: t)
         b.alloc(out)
         b.gemm(name + ".gemm", kind, m: t, n: outFeatures, k: inFeatures)
-        if quant != .none { b.free(inFeatures * outFeatures * b.act) }
+        if quant != .none { b.freeUnscaled(inFeatures * outFeatures * b.act) }
         var saved = 0.0
         if loraRank > 0 {
             let r = loraRank
@@ -80,7 +81,7 @@ public struct LinearLayer: Sendable {
     public func backward(_ b: inout SegmentBuilder, tokens t: Double, needsInputGradient: Bool = true) {
         let gradIn = t * inFeatures * b.act
         // Gradients of trained weights live until the optimizer step frees them.
-        if trained { b.allocUnscaled(baseParameters * b.act) }
+        if trained { b.allocUnscaled(baseParameters * loraBytes) }
         if loraRank > 0 {
             b.allocUnscaled(loraParameters * loraBytes)
             let r = loraRank
@@ -104,7 +105,7 @@ public struct LinearLayer: Sendable {
             b.alloc(gradIn)
             b.gemm(name + ".dgrad", kind, m: t, n: inFeatures, k: outFeatures)
         }
-        if quant != .none && (needsInputGradient || trained) { b.free(inFeatures * outFeatures * b.act) }
+        if quant != .none && (needsInputGradient || trained) { b.freeUnscaled(inFeatures * outFeatures * b.act) }
         if trained {
             b.gemm(name + ".wgrad", kind, m: outFeatures, n: inFeatures, k: t)
             if bias { b.pointwise(name + ".bgrad", kind == .gating ? .gating : .elementwise, elements: t * outFeatures, writes: 0) }
@@ -127,7 +128,7 @@ public struct LinearLayer: Sendable {
             b.pointwise(name + ".dequant_absmax", .dequant, elements: blocks, reads: 1, writes: 4, bytesPerElement: 1)
             b.pointwise(name + ".dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
         }
-        b.alloc(e * b.act)
+        b.allocUnscaled(e * b.act)
         let inBytes = quant == .nf4 ? e * 0.5 + e / 64 * 4 : e + outFeatures * 4
         b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
     }

@@ -51,7 +51,7 @@ enum MambaLowering {
         saved += 2 * t * n * 4 + t * d * c.act
         b.free(3 * t * d * c.act)
         let out = l.outProj.forward(&b, tokens: t)
-        saved += out.saved + t * d * c.act
+        saved += out.saved  // its input, the gated scan output, is counted above
         return saved + ResidualLowering.close(&b, c, blockOutput: out.output)
     }
 

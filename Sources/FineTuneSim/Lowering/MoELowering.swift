@@ -115,6 +115,8 @@ enum MoELowering {
         b.memoryScale = c.routedMemoryScale
         for (i, te) in tokensPerExpert(c).enumerated() where te > 1e-9 {
             b.pointwise("expert\(i).nonzero", .gating, elements: t * k, reads: 1, writes: 0.5, bytesPerElement: 8, sync: true)
+            // `torch.where` on the expert mask: the routed token and slot indices (int64 each).
+            b.alloc(te * 16)
             b.alloc(te * c.hidden * c.act)
             b.pointwise("expert\(i).gather", .gating, elements: te * c.hidden, reads: 1, writes: 1)
             routedSaved += te * c.hidden * c.act + te * 16

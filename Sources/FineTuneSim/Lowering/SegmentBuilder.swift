@@ -64,6 +64,9 @@ public struct SegmentBuilder {
     /// Allocates device memory that is not a routed-token buffer (weight gradients), whatever the scale.
     public mutating func allocUnscaled(_ bytes: Double) { if bytes > 0 { segment.ops.append(.alloc(bytes)) } }
 
+    /// Frees device memory allocated with ``allocUnscaled(_:)``.
+    public mutating func freeUnscaled(_ bytes: Double) { if bytes > 0 { segment.ops.append(.free(bytes)) } }
+
     /// Charges host-side framework work.
     public mutating func hostCall(_ call: HostCall) { segment.ops.append(.hostCall(call)) }
 
