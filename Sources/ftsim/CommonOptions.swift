@@ -95,8 +95,6 @@ struct WorkloadOptions: ParsableArguments {
 
     /// The routing, with measured loads from Configs/routing when asked.
     func resolveRouting(_ catalog: ConfigCatalog, model: ModelSpec) throws -> Routing {
-        try Routing.parse(routing) { () throws(SimulatorError) -> [Double] in
-            try MeasuredRouting.loads(catalog: catalog, model: model.id, dataset: dataset)
-        }
+        try catalog.routing(routing, model: model.id, dataset: dataset)
     }
 }

@@ -73,6 +73,14 @@ public struct ConfigCatalog: Sendable {
 }
 
 extension ConfigCatalog {
+    /// A routing given as text (`uniform`, `zipf:S` or `measured`); `measured` reads the per-expert loads under
+    /// `routing/` for the model and dataset.
+    public func routing(_ text: String, model: String, dataset: String?) throws(SimulatorError) -> Routing {
+        try Routing.parse(text) { () throws(SimulatorError) -> [Double] in
+            try MeasuredRouting.loads(catalog: self, model: model, dataset: dataset)
+        }
+    }
+
     /// Default prices from `prices.yaml` (empty when the file is absent).
     public func prices() throws(SimulatorError) -> PriceList {
         try PriceList.load(file: "\(root)/prices.yaml")
