@@ -46,6 +46,34 @@ final class KernelWorkTests: XCTestCase {
         XCTAssertEqual(kernels(full, "w1.wgrad").count, 18 * 8, "full fine-tuning trains every weight")
     }
 
+    /// Dense feed-forward activations: SwiGLU and GeGLU gate an up projection (three matrices' worth of
+    /// FLOPs and an elementwise product); plain GELU has two matrices and no product.
+    func testDenseFeedForwardActivations() throws {
+        var m = try model("llama-2-7b")
+        let (t, h, i) = (2.0 * 64, 4096.0, 11008.0)
+        func lowered(_ a: FFNActivation) -> Program {
+            m.mlp!.activation = a
+            return Lowering.lower(model: m, method: m.preset, workload: Workload(batch: 2, seq: 64))
+        }
+        func mlpForwardFlops(_ p: Program) -> Double {
+            var total = 0.0
+            for k in p.order.flatMap({ p.segments[$0].kernels })
+            where k.layer == .mlp && k.phase == .forward && k.kind == .gemm && !k.name.contains("lora") {
+                total += k.flops
+            }
+            return total
+        }
+        let swiglu = lowered(.swiglu), geglu = lowered(.geglu), gelu = lowered(.gelu)
+        XCTAssertEqual(mlpForwardFlops(swiglu) / 32, 2 * t * h * i * 3, accuracy: 1)
+        XCTAssertEqual(mlpForwardFlops(geglu), mlpForwardFlops(swiglu), accuracy: 1)
+        XCTAssertEqual(mlpForwardFlops(gelu) / 32, 2 * t * h * i * 2, accuracy: 1)
+        XCTAssertEqual(kernels(geglu, "gelu", phase: .forward).count, 32)
+        XCTAssertEqual(kernels(geglu, "act_mul", phase: .forward).count, 32)
+        XCTAssertEqual(kernels(geglu, "gate_up_proj.gemm", phase: .forward).count, 32, "gate and up fused")
+        XCTAssertTrue(kernels(gelu, "act_mul").isEmpty)
+        XCTAssertTrue(kernels(swiglu, "gelu").isEmpty)
+    }
+
     func testAttentionFlops() throws {
         // Causal FlashAttention forward: 4·b·s²·h·d / 2; backward 2.5× that.
         let p = try lowered("mixtral-8x7b", batch: 2, seq: 64)

@@ -1,10 +1,16 @@
-/// Dense feed-forward sub-layer (Llama-style SwiGLU, or GELU), as Hugging Face runs it.
+/// Dense feed-forward sub-layer (Llama-style SwiGLU, GeGLU, or plain GELU), as Hugging Face runs it.
 enum MLPLowering {
+    /// Whether the activation gates an up projection (SwiGLU, GeGLU) rather than acting alone (GELU).
+    static func gated(_ m: MLPSpec) -> Bool { m.activation != .gelu }
+
+    /// Whether gate and up are one matrix (Phi-3's layout; GeGLU's by definition).
+    static func fused(_ m: MLPSpec) -> Bool { m.fusedGateUp || m.activation == .geglu }
+
     static func linears(_ c: LoweringContext) -> [LinearLayer] {
         let m = c.model.mlp!
         let h = c.model.hiddenSize, i = m.intermediateSize
-        if m.activation == .swiglu {
-            if m.fusedGateUp {
+        if gated(m) {
+            if fused(m) {
                 return [
                     c.linear("gate_up_proj", aliases: ["gate_proj", "up_proj"], inFeatures: h, outFeatures: 2 * i),
                     c.linear("down_proj", aliases: ["w2"], inFeatures: i, outFeatures: h),
@@ -33,15 +39,16 @@ enum MLPLowering {
             let r = l.forward(&b, tokens: t)
             saved += r.output + r.saved
         }
-        if m.fusedGateUp { b.pointwise("chunk", elements: 2 * t * i) }
-        b.alloc(2 * t * i * c.act)
-        if m.activation == .swiglu {
-            b.pointwise("silu", elements: t * i, flopsPerElement: 4)
-            b.pointwise("act_mul", elements: t * i, reads: 2)
-        } else {
-            b.pointwise("gelu", elements: t * i, flopsPerElement: 8)
+        if fused(m) { b.pointwise("chunk", elements: 2 * t * i) }
+        // The activation's output, and the gated product (the down projection's input).
+        let actBytes = (gated(m) ? 2 : 1) * t * i * c.act
+        b.alloc(actBytes)
+        switch m.activation {
+        case .swiglu: b.pointwise("silu", elements: t * i, flopsPerElement: 4)
+        case .geglu, .gelu: b.pointwise("gelu", elements: t * i, flopsPerElement: 8)
         }
-        saved += 2 * t * i * c.act
+        if gated(m) { b.pointwise("act_mul", elements: t * i, reads: 2) }
+        saved += actBytes
         let r = ls.last!.forward(&b, tokens: t)
         saved += r.saved
         return saved + ResidualLowering.close(&b, c, blockOutput: r.output)
@@ -53,19 +60,22 @@ enum MLPLowering {
         b.layer = .mlp
         let t = c.tokens, i = Double(m.intermediateSize)
         let ls = linears(c)
-        b.alloc(2 * t * i * c.act)
+        // Gradients of the activation's input (and, when gated, of the up projection's output).
+        let gradBytes = (gated(m) ? 2 : 1) * t * i * c.act
+        b.alloc(gradBytes)
         ls.last!.backward(&b, tokens: t)
-        if m.activation == .swiglu {
+        if gated(m) {
             b.pointwise("act_mul_bwd_a", elements: t * i, reads: 2)
             b.pointwise("act_mul_bwd_b", elements: t * i, reads: 2)
-            b.pointwise("silu_bwd", elements: t * i, reads: 2, flopsPerElement: 6)
-        } else {
-            b.pointwise("gelu_bwd", elements: t * i, reads: 2, flopsPerElement: 10)
         }
-        if m.fusedGateUp { b.pointwise("chunk_bwd", elements: 2 * t * i) }
+        switch m.activation {
+        case .swiglu: b.pointwise("silu_bwd", elements: t * i, reads: 2, flopsPerElement: 6)
+        case .geglu, .gelu: b.pointwise("gelu_bwd", elements: t * i, reads: 2, flopsPerElement: 10)
+        }
+        if fused(m) { b.pointwise("chunk_bwd", elements: 2 * t * i) }
         for l in ls.dropLast().reversed() { l.backward(&b, tokens: t) }
         if ls.count > 2 { b.pointwise("dx_add", elements: t * c.hidden, reads: 2) }
-        b.free(2 * t * i * c.act)
+        b.free(gradBytes)
         NormLowering.backward(&b, c, name: "post_attention_norm", saved: 0)
         b.layer = .mlp
         b.pointwise("residual_grad_add", elements: t * c.hidden, reads: 2)
