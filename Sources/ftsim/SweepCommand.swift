@@ -43,6 +43,10 @@ struct SweepCommand: ParsableCommand {
     var calibration: String?
     @Option(help: "GPU prices YAML (gpu-id: usd_per_hour; default: Configs/prices.yaml when present).")
     var prices: String?
+    @Option(
+        name: .customLong("max-lengths"),
+        help: "With --dataset: simulate at most N representative padded lengths (quantile bins) instead of every one; faster.")
+    var maxLengths: Int?
 
     func run() throws {
         try runReporting {
@@ -92,7 +96,7 @@ struct SweepCommand: ParsableCommand {
             guard workers >= 1 else { throw SimulatorError(source: "--jobs", "must be at least 1, got \(workers)") }
             let priceTable = try PriceList.load(file: prices ?? catalog.root + "/prices.yaml").usdPerHour
             let params = try catalog.calibration(calibration)
-            let sweep = try Sweep(axes: axes, catalog: catalog, parameters: params, prices: priceTable)
+            let sweep = try Sweep(axes: axes, catalog: catalog, parameters: params, prices: priceTable, maxLengths: maxLengths)
             let tty = isatty(2) == 1
             let output = SweepOutput(sweep: sweep, path: out, format: fmt)
             let r = try output.run(jobs: workers, shard: shardSpec, resume: resume) { done, total in

@@ -162,6 +162,28 @@ final class StudiesTests: XCTestCase {
 }
 
 extension StudiesTests {
+    /// `--max-lengths`: a quantile quadrature over a few padded lengths stays within 1% of the exact
+    /// expectation over every length.
+    func testSweepLengthQuadratureIsCloseToExact() throws {
+        var a = axes()
+        a.gpus = ["a40"]
+        a.topKs = [2]
+        a.bandwidthScales = [1]
+        a.batches = [1, 4]
+        a.shapes = [.dataset("commonsense15k")]
+        let params = try catalog.calibration()
+        let exact = try Sweep(axes: a, catalog: catalog, parameters: params)
+        let quick = try Sweep(axes: a, catalog: catalog, parameters: params, maxLengths: 8)
+        for c in SweepOutput(sweep: exact, path: "/dev/null", format: .csv).configurations(shard: nil) {
+            let e = exact.evaluate(c), q = quick.evaluate(c)
+            XCTAssertEqual(q.throughput / e.throughput, 1, accuracy: 0.01, "batch \(c.batch)")
+            XCTAssertEqual(q.maxBatch, e.maxBatch)
+        }
+        XCTAssertThrowsError(try Sweep(axes: a, catalog: catalog, parameters: params, maxLengths: 0)) {
+            XCTAssertTrue("\($0)".contains("--max-lengths"), "\($0)")
+        }
+    }
+
     func testPriceFileFormats() throws {
         let dir = Self.sweepDir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -18,6 +18,8 @@ public final class Sweep: @unchecked Sendable {
     public let parameters: CalibrationParameters
     /// Dollars per GPU-hour by GPU id.
     public let prices: [String: Double]
+    /// Dataset lengths simulated per dataset-aware configuration (quantile quadrature); nil: every length.
+    public let maxLengths: Int?
 
     private let models: [String: ModelSpec]
     private let gpus: [String: GPUSpec]
@@ -27,13 +29,15 @@ public final class Sweep: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Resolves every model, GPU, dataset, method and top-k of the axes.
-    public init(axes: SweepAxes, catalog: ConfigCatalog, parameters: CalibrationParameters, prices: [String: Double] = [:])
-        throws(SimulatorError)
-    {
+    public init(
+        axes: SweepAxes, catalog: ConfigCatalog, parameters: CalibrationParameters, prices: [String: Double] = [:], maxLengths: Int? = nil
+    ) throws(SimulatorError) {
         try axes.validate()
+        if let n = maxLengths, n < 1 { throw SimulatorError(source: "--max-lengths", "must be at least 1, got \(n)") }
         self.axes = axes
         self.parameters = parameters
         self.prices = prices
+        self.maxLengths = maxLengths
         var ms: [String: ModelSpec] = [:], gs: [String: GPUSpec] = [:], ds: [String: Dataset] = [:]
         for m in axes.models where ms[m] == nil { ms[m] = try catalog.model(m) }
         for g in axes.gpus where gs[g] == nil { gs[g] = try catalog.gpu(g) }
@@ -84,7 +88,8 @@ public final class Sweep: @unchecked Sendable {
         switch c.shape {
         case .seq(let n): report = sim.simulate(model: model, method: method, workload: Workload(batch: c.batch, seq: n))
         case .dataset(let d):
-            report = DatasetSimulation(simulator: sim).simulate(model: model, method: method, dataset: datasets[d]!, batch: c.batch)
+            report = DatasetSimulation(simulator: sim).simulate(
+                model: model, method: method, dataset: datasets[d]!, batch: c.batch, maxLengths: maxLengths)
         }
         let fb =
             (StepReport.layerOrder.compactMap { report.layers[$0] }
