@@ -33,16 +33,17 @@ struct MaxBatchCommand: ParsableCommand {
                         ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("seq", .int(length)),
                         ("dataset", dataset.map { .string($0) } ?? .null),
                         ("max_batch", .int(r.maxBatch)), ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
+                        ("usable_memory_gb", .number(g.usableMemoryGB)),
                         ("fits", .bool(r.maxBatch > 0)),
                     ]).rendered())
             case .table:
                 if r.maxBatch == 0 {
                     print(
-                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.memoryGB, 2)) GB more than its \(NumberText.fixed(g.memoryGB, 0)) GB."
+                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.usableMemoryGB, 2)) GB more than the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use."
                     )
                 } else {
                     print(
-                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch) at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of \(NumberText.fixed(g.memoryGB, 0)) GB)"
+                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch) at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use)"
                     )
                 }
             }

@@ -19,7 +19,8 @@ final class MemoryCostCLITests: XCTestCase {
         XCTAssertEqual(o["max_batch"] as? Int, 4, "the paper's A40 maximum")
         XCTAssertEqual(o["memory_gb"] as? Double, 48)
         let peak = try XCTUnwrap(o["peak_memory_gb"] as? Double)
-        XCTAssertLessThanOrEqual(peak, 48)
+        XCTAssertEqual(try XCTUnwrap(o["usable_memory_gb"] as? Double), 46_080 * 1_048_576 / 1e9, accuracy: 1e-9, "ECC on")
+        XCTAssertLessThanOrEqual(peak, 46_080 * 1_048_576 / 1e9)
         XCTAssertEqual(o["seq"] as? Int, 1024, "the dataset's longest query after the cutoff")
     }
 

@@ -104,6 +104,17 @@ final class MemoryComponentTests: XCTestCase {
         XCTAssertEqual(eager256 - 2 * eager128, 2 * 32 * 2 * scores, accuracy: 1)
     }
 
+    /// Usable capacity: the datasheet's binary gigabytes, less ECC's sixteenth on data-center GDDR6 parts.
+    func testUsableCapacity() throws {
+        XCTAssertEqual(try catalog.gpu("a100-sxm4-80gb").memoryBytes, 81_920 * 1_048_576, accuracy: 1)
+        XCTAssertEqual(try catalog.gpu("a40").memoryBytes, 46_080 * 1_048_576, accuracy: 1, "nvidia-smi: 46,068 MiB")
+        XCTAssertEqual(try catalog.gpu("rtx-4090").memoryBytes, 24_576 * 1_048_576, accuracy: 1, "GDDR6X, ECC off")
+        let node = try ConfigNode.parse(
+            yaml: "sms: 1\nboost_mhz: 1\nbf16_tensor_tflops: 1\nfp32_tflops: 1\nmemory_gb: 8\nbandwidth_gbs: 1\necc_reserved_fraction: 1\n",
+            source: "g.yaml")
+        XCTAssertThrowsError(try GPUSpec(node: node, id: "g")) { XCTAssertTrue("\($0)".contains("ecc_reserved_fraction"), "\($0)") }
+    }
+
     /// The framework's fixed overheads and the allocator multiplier come from the calibration file.
     func testFrameworkOverheads() throws {
         var params = CalibrationParameters()

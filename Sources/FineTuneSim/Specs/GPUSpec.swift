@@ -23,8 +23,13 @@ public struct GPUSpec: Sendable, Equatable {
     public var fp8TensorTFLOPS: Double?
     /// Dense int8 tensor peak in TOP/s, when the GPU has one.
     public var int8TensorTOPS: Double?
-    /// Memory capacity in GB (10^9 bytes).
+    /// Memory capacity as the datasheet states it, in GB. Vendors count device memory in binary gigabytes
+    /// (GiB): an "80 GB" A100 has 81,920 MiB, a "48 GB" A40 49,152 MiB.
     public var memoryGB: Double
+    /// Fraction of the memory that ECC reserves when it is on: 1/16 on data-center GDDR6 GPUs (A40, A10, L4,
+    /// L40S), whose ECC is in-band and on by default (nvidia-smi shows an A40's 46,068 MiB); 0 for HBM, whose
+    /// check bits are out of band, and for GPUs that ship with ECC off. Key `ecc_reserved_fraction`.
+    public var eccReservedFraction: Double
     /// Memory technology, e.g. `HBM3`.
     public var memoryType: String
     /// Peak memory bandwidth in GB/s.
@@ -38,8 +43,11 @@ public struct GPUSpec: Sendable, Equatable {
     /// Free-text notes.
     public var notes: String
 
-    /// Memory capacity in bytes.
-    public var memoryBytes: Double { memoryGB * 1e9 }
+    /// Device memory a step can use, in bytes: the datasheet capacity (binary GB) less what ECC reserves. The
+    /// CUDA context and the framework's reserve come off this (calibration parameters).
+    public var memoryBytes: Double { memoryGB * 1_073_741_824 * (1 - eccReservedFraction) }
+    /// ``memoryBytes`` in GB (10^9 bytes), the unit of peak-memory figures.
+    public var usableMemoryGB: Double { memoryBytes / 1e9 }
     /// Bandwidth in bytes per second.
     public var bandwidthBytesPerSecond: Double { bandwidthGBs * 1e9 }
     /// Boost clock in Hz.
@@ -62,8 +70,8 @@ public struct GPUSpec: Sendable, Equatable {
     public init(
         id: String, name: String, arch: String = "", sms: Int, boostMHz: Double, bf16TensorTFLOPS: Double,
         fp32TFLOPS: Double, tf32TensorTFLOPS: Double? = nil, fp8TensorTFLOPS: Double? = nil,
-        int8TensorTOPS: Double? = nil, memoryGB: Double, memoryType: String = "", bandwidthGBs: Double,
-        l2MB: Double? = nil, smemPerSMKB: Double? = nil, tdpW: Double? = nil, notes: String = ""
+        int8TensorTOPS: Double? = nil, memoryGB: Double, eccReservedFraction: Double = 0, memoryType: String = "",
+        bandwidthGBs: Double, l2MB: Double? = nil, smemPerSMKB: Double? = nil, tdpW: Double? = nil, notes: String = ""
     ) {
         self.id = id
         self.name = name
@@ -76,6 +84,7 @@ public struct GPUSpec: Sendable, Equatable {
         self.fp8TensorTFLOPS = fp8TensorTFLOPS
         self.int8TensorTOPS = int8TensorTOPS
         self.memoryGB = memoryGB
+        self.eccReservedFraction = eccReservedFraction
         self.memoryType = memoryType
         self.bandwidthGBs = bandwidthGBs
         self.l2MB = l2MB
@@ -97,6 +106,8 @@ public struct GPUSpec: Sendable, Equatable {
         fp8TensorTFLOPS = try node.optionalDouble("fp8_tensor_tflops", positive: true)
         int8TensorTOPS = try node.optionalDouble("int8_tensor_tops", positive: true)
         memoryGB = try node.double("memory_gb", positive: true)
+        eccReservedFraction = try node.double("ecc_reserved_fraction", default: 0, nonNegative: true)
+        guard eccReservedFraction < 1 else { throw node.fail("ecc_reserved_fraction", "must be below 1, got \(eccReservedFraction)") }
         memoryType = try node.string("memory_type", default: "")
         bandwidthGBs = try node.double("bandwidth_gbs", positive: true)
         l2MB = try node.optionalDouble("l2_mb", positive: true)
