@@ -72,7 +72,7 @@ struct CostCommand: ParsableCommand {
                                         ("gpu", .string(r.gpu)), ("max_batch", .int(r.maxBatch)), ("fits", .bool(r.maxBatch > 0)),
                                         ("throughput_qps", .number(r.throughputQPS)),
                                         ("hours", .number(r.hours)), ("usd_per_hour", .number(r.usdPerHour)), ("usd", .number(r.usd)),
-                                        ("peak_memory_gb", .number(r.peakMemoryGB)),
+                                        ("peak_memory_gb", .number(r.peakMemoryGB)), ("usable_memory_gb", .number(r.usableMemoryGB)),
                                     ])
                                 })
                         ),
@@ -86,7 +86,7 @@ struct CostCommand: ParsableCommand {
                     if r.maxBatch == 0 {
                         t.add([
                             r.gpu, "does not fit", "-", "-", NumberText.fixed(r.usdPerHour, 2),
-                            "needs \(NumberText.fixed(r.peakMemoryGB - r.memoryGB, 1)) GB more",
+                            "needs \(NumberText.fixed(r.peakMemoryGB - r.usableMemoryGB, 1)) GB more",
                         ])
                     } else {
                         t.add([

@@ -22,15 +22,17 @@ struct GPUsCommand: ParsableCommand {
                                 ("id", .string(g.id)), ("name", .string(g.name)), ("sms", .int(g.sms)),
                                 ("bf16_tensor_tflops", .number(g.bf16TensorTFLOPS)),
                                 ("bandwidth_gbs", .number(g.bandwidthGBs)), ("memory_gb", .number(g.memoryGB)),
+                                ("ecc_reserved_fraction", .number(g.eccReservedFraction)), ("usable_memory_gb", .number(g.usableMemoryGB)),
                             ])
                         }
                     ).rendered())
             case .table:
-                var t = TextTable(headers: ["id", "name", "SMs", "bf16 TFLOP/s", "GB/s", "memory GB"], rightAligned: [2, 3, 4, 5])
+                var t = TextTable(
+                    headers: ["id", "name", "SMs", "bf16 TFLOP/s", "GB/s", "memory GB", "usable GB"], rightAligned: [2, 3, 4, 5, 6])
                 for g in specs {
                     t.add([
                         g.id, g.name, String(g.sms), NumberText.fixed(g.bf16TensorTFLOPS, 1), NumberText.fixed(g.bandwidthGBs, 0),
-                        NumberText.fixed(g.memoryGB, 0),
+                        NumberText.fixed(g.memoryGB, 0), NumberText.fixed(g.usableMemoryGB, 2),
                     ])
                 }
                 print(t.rendered(), terminator: "")

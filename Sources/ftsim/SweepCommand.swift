@@ -65,6 +65,9 @@ struct SweepCommand: ParsableCommand {
             if seq != nil, dataset != nil { throw SimulatorError(source: "--seq", "give either --seq or --dataset, not both") }
             if let d = dataset { axes.shapes = try list(d, "--dataset").map { .dataset($0) } }
             if let s = seq { axes.shapes = try ints(s, "--seq").map { .seq($0) } }
+            if maxLengths != nil && dataset == nil {
+                throw SimulatorError(source: "--max-lengths", "applies to --dataset configurations only")
+            }
             for s in scale {
                 let parts = s.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw SimulatorError(source: "--scale", "expected NAME=V,V,… got '\(s)'") }

@@ -69,7 +69,12 @@ final class KernelWorkTests: XCTestCase {
         XCTAssertEqual(mlpForwardFlops(gelu) / 32, 2 * t * h * i * 2, accuracy: 1)
         XCTAssertEqual(kernels(geglu, "gelu", phase: .forward).count, 32)
         XCTAssertEqual(kernels(geglu, "act_mul", phase: .forward).count, 32)
-        XCTAssertEqual(kernels(geglu, "gate_up_proj.gemm", phase: .forward).count, 32, "gate and up fused")
+        XCTAssertEqual(kernels(geglu, "gate_proj.gemm", phase: .forward).count, 32, "Gemma's layout: gate and up apart")
+        m.mlp!.fusedGateUp = true
+        let fusedGeglu = lowered(.geglu), fusedGelu = lowered(.gelu)
+        XCTAssertEqual(kernels(fusedGeglu, "gate_up_proj.gemm", phase: .forward).count, 32, "gate and up fused")
+        XCTAssertEqual(mlpForwardFlops(fusedGeglu), mlpForwardFlops(swiglu), accuracy: 1)
+        XCTAssertTrue(kernels(fusedGelu, "chunk").isEmpty, "a plain GELU block has nothing to split")
         XCTAssertTrue(kernels(gelu, "act_mul").isEmpty)
         XCTAssertTrue(kernels(swiglu, "gelu").isEmpty)
     }

@@ -17,14 +17,24 @@ final class MemoryComponentTests: XCTestCase {
     func testEveryStepFreesWhatItAllocates() throws {
         let methods = [
             FineTuneMethod.full, FineTuneMethod(kind: .lora, checkpointing: true), FineTuneMethod(kind: .qlora, quant: .nf4),
+            FineTuneMethod(kind: .qlora, quant: .int8, checkpointing: true),
         ]
-        for id in ["mixtral-8x7b", "blackmamba-2.8b", "llama-2-7b"] {
-            let m = try model(id)
+        var models: [ModelSpec] = []
+        for id in ["mixtral-8x7b", "blackmamba-2.8b", "llama-2-7b"] { models.append(try model(id)) }
+        // Dense GELU and GeGLU blocks, fused and not, and tied embeddings.
+        for (activation, fused) in [(FFNActivation.gelu, false), (.geglu, false), (.geglu, true)] {
+            var m = try model("llama-2-7b")
+            m.mlp!.activation = activation
+            m.mlp!.fusedGateUp = fused
+            m.tieEmbeddings = activation == .gelu
+            models.append(m)
+        }
+        for m in models {
             for method in [m.preset] + methods {
                 for (b, s) in [(1, 128), (3, 512)] {
                     let p = lower(m, method, batch: b, seq: s, memory: LoweringMemory(routedScale: 1.7, recomputeRetained: 0.3))
                     let net = p.order.reduce(0.0) { $0 + p.segments[$1].memoryProfile.net }
-                    XCTAssertEqual(net, 0, accuracy: 1, "\(id) \(method.kind) batch \(b) seq \(s)")
+                    XCTAssertEqual(net, 0, accuracy: 1, "\(m.id) \(m.mlp?.activation.rawValue ?? "") \(method.kind) batch \(b) seq \(s)")
                 }
             }
         }
@@ -62,7 +72,7 @@ final class MemoryComponentTests: XCTestCase {
     func testDequantizedWeightTransient() {
         let l = LinearLayer(
             name: "w1", inFeatures: 4096, outFeatures: 14336, kind: .expertFFN, bias: false, trained: false, quant: .nf4, doubleQuant: true,
-            loraRank: 0, loraBytes: 4)
+            loraRank: 0, trainableBytes: 4)
         var b = SegmentBuilder(label: "t", layer: .moe, phase: .forward)
         b.memoryScale = 2
         l.forward(&b, tokens: 100)

@@ -177,6 +177,7 @@ extension StudiesTests {
         for c in SweepOutput(sweep: exact, path: "/dev/null", format: .csv).configurations(shard: nil) {
             let e = exact.evaluate(c), q = quick.evaluate(c)
             XCTAssertEqual(q.throughput / e.throughput, 1, accuracy: 0.01, "batch \(c.batch)")
+            XCTAssertNotEqual(q.throughput, e.throughput, "batch \(c.batch): the quadrature is in force")
             XCTAssertEqual(q.maxBatch, e.maxBatch)
         }
         XCTAssertThrowsError(try Sweep(axes: a, catalog: catalog, parameters: params, maxLengths: 0)) {

@@ -45,7 +45,10 @@ public struct CalibrationParameters: Sendable, Equatable {
         ("gemm_tile", 128, "matmul tile edge (output rows and columns per tile) for wave quantization"),
         ("tiles_per_sm", 1, "matmul tiles resident per SM at once"),
         ("context_gb", 0.6, "device memory the CUDA context and libraries hold"),
-        ("activation_overhead", 1.0, "multiplier on activation memory for allocator fragmentation and caching"),
+        (
+            "activation_overhead", 1.0,
+            "multiplier on the dynamic peak (activations, gradients, transients): above 1 the allocator's caching and fragmentation, below 1 a structural overestimate"
+        ),
         ("routed_activation_overhead", 1.0, "multiplier on the memory of per-expert (variable-size, routed-token) buffers"),
         (
             "recompute_retained_fraction", 0,

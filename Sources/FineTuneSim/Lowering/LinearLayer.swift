@@ -25,7 +25,7 @@ public struct LinearLayer: Sendable {
     public var loraRank: Double
     /// Bytes per element of trained weights (adapter, or base under full fine-tuning) and their gradients:
     /// the method's trainable dtype.
-    public var loraBytes: Double
+    public var trainableBytes: Double
 
     /// Parameters of the base weight.
     public var baseParameters: Double { inFeatures * outFeatures + (bias ? outFeatures : 0) }
@@ -81,9 +81,9 @@ public struct LinearLayer: Sendable {
     public func backward(_ b: inout SegmentBuilder, tokens t: Double, needsInputGradient: Bool = true) {
         let gradIn = t * inFeatures * b.act
         // Gradients of trained weights live until the optimizer step frees them.
-        if trained { b.allocUnscaled(baseParameters * loraBytes) }
+        if trained { b.allocUnscaled(baseParameters * trainableBytes) }
         if loraRank > 0 {
-            b.allocUnscaled(loraParameters * loraBytes)
+            b.allocUnscaled(loraParameters * trainableBytes)
             let r = loraRank
             b.pointwise(name + ".lora_scale_bwd", .lora, elements: t * outFeatures)
             b.alloc(t * r * b.act)

@@ -40,7 +40,7 @@ public struct LoweringContext: Sendable {
         return LinearLayer(
             name: name, inFeatures: Double(inFeatures), outFeatures: Double(outFeatures), kind: kind, bias: bias,
             trained: method.trainsBase, quant: method.kind == .full ? .none : method.quant, doubleQuant: method.doubleQuant,
-            loraRank: lora ? Double(method.loraRank) : 0, loraBytes: method.trainableDType.bytes)
+            loraRank: lora ? Double(method.loraRank) : 0, trainableBytes: method.trainableDType.bytes)
     }
 
     /// Whether norms run as one fused kernel (mamba-ssm's Triton RMSNorm) instead of eager PyTorch ops.

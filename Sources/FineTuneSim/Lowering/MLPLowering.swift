@@ -3,8 +3,8 @@ enum MLPLowering {
     /// Whether the activation gates an up projection (SwiGLU, GeGLU) rather than acting alone (GELU).
     static func gated(_ m: MLPSpec) -> Bool { m.activation != .gelu }
 
-    /// Whether gate and up are one matrix (Phi-3's layout; GeGLU's by definition).
-    static func fused(_ m: MLPSpec) -> Bool { m.fusedGateUp || m.activation == .geglu }
+    /// Whether a gated block's gate and up projections are one matrix (Phi-3's layout).
+    static func fused(_ m: MLPSpec) -> Bool { gated(m) && m.fusedGateUp }
 
     static func linears(_ c: LoweringContext) -> [LinearLayer] {
         let m = c.model.mlp!

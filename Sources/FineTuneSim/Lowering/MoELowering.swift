@@ -66,7 +66,10 @@ enum MoELowering {
     static func ffnBackward(_ b: inout SegmentBuilder, _ c: LoweringContext, _ ls: [LinearLayer], tokens t: Double) {
         let m = c.model.moe!
         let inter = ls.last!.inFeatures
-        b.alloc(t * inter * c.act)
+        // Gradients of the activation's input and, when gated, of the up projection's output (as in the dense
+        // block).
+        let gradBytes = (m.activation == .gelu ? 1 : 2) * t * inter * c.act
+        b.alloc(gradBytes)
         ls.last!.backward(&b, tokens: t)
         if m.activation == .swiglu {
             b.pointwise("act_mul_bwd_a", elements: t * inter, reads: 2)
@@ -84,7 +87,7 @@ enum MoELowering {
             b.pointwise("gelu_bwd", elements: t * inter, reads: 2, flopsPerElement: 10)
             ls[0].backward(&b, tokens: t)
         }
-        b.free(t * inter * c.act)
+        b.free(gradBytes)
     }
 
     /// Forward; returns bytes saved for backward.

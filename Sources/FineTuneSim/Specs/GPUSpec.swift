@@ -1,6 +1,7 @@
 /// A GPU described by its datasheet: the only thing the simulator knows about it.
 ///
-/// Keys of `Configs/gpus/<id>.yaml` are named exactly as the columns of the reference `gpus.csv`.
+/// Keys of `Configs/gpus/<id>.yaml` are named exactly as the columns of the reference `gpus.csv`, plus the
+/// optional `ecc_reserved_fraction`.
 /// Nothing about a GPU is hard-coded: a new GPU is a new file.
 public struct GPUSpec: Sendable, Equatable {
     /// Short id (the YAML file's name), e.g. `a40`.

@@ -16,7 +16,8 @@ public enum FFNActivation: String, Sendable, Codable {
     case swiglu
     /// GELU(up), then down: two matrices.
     case gelu
-    /// GELU(gate) * up with gate and up fused in one matrix (BlackMamba's experts), then down.
+    /// GELU(gate) * up, then down. Experts hold gate and up in one matrix (BlackMamba's); a dense block
+    /// as its `fused_gate_up` says (Gemma's are separate).
     case geglu
 }
 
@@ -49,7 +50,7 @@ public struct MLPSpec: Sendable, Equatable {
     public var intermediateSize: Int
     /// Activation and matrix layout.
     public var activation: FFNActivation
-    /// Whether gate and up projections are one fused matrix (Phi-3).
+    /// Whether a gated block's gate and up projections are one fused matrix (Phi-3); ignored for GELU.
     public var fusedGateUp: Bool
 
     /// Creates a dense FFN spec.

@@ -12,7 +12,7 @@ public struct CostStudy: Sendable {
         /// Peak memory at the max batch (or at batch 1 when nothing fits), GB.
         public var peakMemoryGB: Double
         /// Device memory a step can use on the GPU, GB (``GPUSpec/usableMemoryGB``).
-        public var memoryGB: Double
+        public var usableMemoryGB: Double
     }
 
     public let model: ModelSpec
@@ -35,14 +35,14 @@ public struct CostStudy: Sendable {
         guard mb.maxBatch > 0 else {
             return Row(
                 gpu: gpu.id, maxBatch: 0, throughputQPS: 0, hours: .infinity, usdPerHour: usdPerHour, usd: .infinity,
-                peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.usableMemoryGB)
+                peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB)
         }
         let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters))
         let r = sim.simulate(model: model, method: method, dataset: dataset, batch: mb.maxBatch, routing: routing)
         let hours = queries * epochs / r.throughput / 3600
         return Row(
             gpu: gpu.id, maxBatch: mb.maxBatch, throughputQPS: r.throughput, hours: hours, usdPerHour: usdPerHour, usd: hours * usdPerHour,
-            peakMemoryGB: mb.peakBytes / 1e9, memoryGB: gpu.usableMemoryGB)
+            peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB)
     }
 
     /// Rows sorted cheapest first (GPUs where nothing fits last, by id).
