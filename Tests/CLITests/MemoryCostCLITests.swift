@@ -24,6 +24,15 @@ final class MemoryCostCLITests: XCTestCase {
         XCTAssertEqual(o["seq"] as? Int, 1024, "the dataset's longest query after the cutoff")
     }
 
+    func testSimulateShowsWhereThePeakMemoryGoes() throws {
+        let r = try ftsim(["simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--batch", "2", "--seq", "64"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let rows = r.out.split(separator: "\n").filter { ["weights", "optimizer state", "framework"].contains(where: $0.hasPrefix) }
+        XCTAssertEqual(rows.count, 3, r.out)
+        XCTAssertTrue(r.out.contains("memory at peak ("), r.out)
+        XCTAssertFalse(r.out.contains("adapters "), "full fine-tuning has no adapters")
+    }
+
     func testNoFitIsAnAnswerWithTheShortfall() throws {
         let r = try ftsim(["max-batch", "--model", "mixtral-8x7b", "--gpu", "rtx-4090", "--seq", "128"])
         XCTAssertNotEqual(r.status, 0)

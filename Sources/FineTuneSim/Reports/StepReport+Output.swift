@@ -80,6 +80,7 @@ extension StepReport {
         let fb = layers.values.reduce(0, +)
         for k in Self.layerOrder { if let v = layers[k] { l.add([k, NumberText.fixed(v, 4), NumberText.percent(v, of: fb)]) } }
         out += l.rendered() + "\n"
+        out += memoryTable().rendered() + "\n"
         var kt = TextTable(headers: ["top kernels", "kind", "layer", "phase", "calls", "GPU time", "bound"], rightAligned: [4, 5])
         for k in kernels.prefix(topKernels) {
             kt.add([
@@ -89,6 +90,17 @@ extension StepReport {
         }
         out += kt.rendered()
         return out
+    }
+
+    /// Where the peak's memory goes: resident state, then what the step allocates, then the fixed reserve.
+    func memoryTable() -> TextTable {
+        var t = TextTable(headers: ["memory at peak (\(memory.peakSegment))", "GB", "share"])
+        let order = ["weights", "adapters", "optimizer_state", "activations_and_gradients", "framework"]
+        for k in order + memory.breakdown.keys.sorted().filter({ !order.contains($0) }) {
+            guard let v = memory.breakdown[k], v > 0 else { continue }
+            t.add([k.replacingOccurrences(of: "_", with: " "), NumberText.fixed(v / 1e9, 2), NumberText.percent(v, of: memory.peakBytes)])
+        }
+        return t
     }
 
     /// The probability-weighted mixture of reports (the expectation over a dataset's padded lengths).
