@@ -24,7 +24,9 @@ struct MaxBatchCommand: ParsableCommand {
             let (model, method, params) = try modelOptions.resolve(catalog)
             let g = try catalog.gpu(gpu)
             let length = try dataset.map { try catalog.dataset($0).longestPadded } ?? seq ?? 128
-            let r = MaxBatch(parameters: params).search(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
+            let search = MaxBatch(parameters: params)
+            let r = search.search(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
+            let range = search.range(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
             switch format {
             case .json:
                 print(
@@ -32,7 +34,8 @@ struct MaxBatchCommand: ParsableCommand {
                         ("model", .string(model.id)), ("gpu", .string(g.id)), ("method", .string(method.kind.rawValue)),
                         ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("seq", .int(length)),
                         ("dataset", dataset.map { .string($0) } ?? .null),
-                        ("max_batch", .int(r.maxBatch)), ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
+                        ("max_batch", .int(r.maxBatch)), ("max_batch_low", .int(range.low)), ("max_batch_high", .int(range.high)),
+                        ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
                         ("usable_memory_gb", .number(g.usableMemoryGB)),
                         ("fits", .bool(r.maxBatch > 0)),
                     ]).rendered())
@@ -43,7 +46,7 @@ struct MaxBatchCommand: ParsableCommand {
                     )
                 } else {
                     print(
-                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch) at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use)"
+                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch)\(range.low == range.high ? "" : " (95%: \(range.low)–\(range.high))") at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use)"
                     )
                 }
             }

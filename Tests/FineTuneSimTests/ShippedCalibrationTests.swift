@@ -33,4 +33,27 @@ final class ShippedCalibrationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(errors.filter { $0 == 0 }.count, 9, "exact maxima")
         XCTAssertLessThanOrEqual(errors.max()!, 1)
     }
+
+    /// The 95% max-batch ranges from the memory parameters' covariance hold the measured maxima (11 of 12;
+    /// BlackMamba top-8 on Commonsense15K contradicts its own seq-128 maximum).
+    func testMaxBatchRangesCoverTheA40Maxima() throws {
+        let params = try shipped()
+        let ms = try TraceSet.load(path: packageRoot + "/Traces/a40-paper").filter { $0.quantity == .maxBatch }
+        let mb = MaxBatch(parameters: params)
+        var covered = 0
+        for m in ms {
+            let model = try Simulator.model(try catalog.model(m.model), topK: m.topK)
+            let seq = try m.seq ?? catalog.dataset(m.dataset!).longestPadded
+            let capacity = try catalog.gpu(m.gpu).memoryBytes
+            let r = mb.range(model: model, method: model.preset, seq: seq, capacityBytes: capacity)
+            let point = mb.search(model: model, method: model.preset, seq: seq, capacityBytes: capacity).maxBatch
+            XCTAssertTrue(r.low <= point && point <= r.high, "\(m.model) \(r) \(point)")
+            if Double(r.low) <= m.value && m.value <= Double(r.high) { covered += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(covered, 11)
+        // Without a fit there is no range.
+        let m = try model("mixtral-8x7b", topK: 2)
+        let hand = MaxBatch(parameters: CalibrationParameters()).range(model: m, method: m.preset, seq: 128, capacityBytes: 80e9)
+        XCTAssertEqual(hand.low, hand.high)
+    }
 }

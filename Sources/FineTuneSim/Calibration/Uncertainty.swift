@@ -38,21 +38,25 @@ public struct Uncertainty: Sendable {
     }
 
     /// Standard deviation of a prediction `value` whose gradient over the covariance's parameters `names`
-    /// is `gradient`: gᵀΣg plus the fit's relative residual scatter.
-    public func sigma(value: Double, gradient: [Double], names: [String]) -> Double {
+    /// is `gradient`: gᵀΣg plus, for timings, the fit's relative residual scatter.
+    public func sigma(value: Double, gradient: [Double], names: [String], residualScatter: Bool = true) -> Double {
         var variance = 0.0
         for (i, a) in names.enumerated() {
             for (j, b) in names.enumerated() { variance += gradient[i] * gradient[j] * (parameters.covariance[a]?[b] ?? 0) }
         }
-        let model = parameters["residual_rms"] * value
+        let model = residualScatter ? parameters["residual_rms"] * value : 0
         return (max(0, variance) + model * model).squareRoot()
     }
 
-    /// The interval of `evaluate` at the parameters.
-    public func interval(_ evaluate: (CalibrationParameters) -> Double) -> Interval {
+    /// The interval of `evaluate` at the parameters. `only` restricts the propagation to those fitted
+    /// parameters (the others have no effect on `evaluate`); `residualScatter` adds the timing fit's residual
+    /// scatter (`residual_rms`), which belongs to times, not to memory.
+    public func interval(
+        only: Set<String>? = nil, residualScatter: Bool = true, _ evaluate: (CalibrationParameters) -> Double
+    ) -> Interval {
         let v = evaluate(parameters)
         guard available else { return Interval(value: v, sigma: 0, low: v, high: v) }
-        let names = parameters.covariance.keys.sorted()
+        let names = parameters.covariance.keys.sorted().filter { only?.contains($0) ?? true }
         var g: [Double] = []
         for n in names {
             var p = parameters
@@ -61,7 +65,7 @@ public struct Uncertainty: Sendable {
             p[n] = x + h
             g.append((evaluate(p) - v) / h)
         }
-        let sigma = self.sigma(value: v, gradient: g, names: names)
+        let sigma = self.sigma(value: v, gradient: g, names: names, residualScatter: residualScatter)
         return Interval(value: v, sigma: sigma, low: v - z * sigma, high: v + z * sigma)
     }
 }

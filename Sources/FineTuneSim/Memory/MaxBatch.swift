@@ -29,29 +29,43 @@ public struct MaxBatch: Sendable {
         return MemoryEstimate(program: program, parameters: parameters).peakBytes
     }
 
+    /// The 95% range of the largest batch under the fitted memory parameters' uncertainty (their covariance,
+    /// propagated to the peak at each batch): `low` still fits at the interval's upper end, `high` only at its
+    /// lower end. Both equal the point answer when the parameters carry no fit.
+    public func range(
+        model: ModelSpec, method: FineTuneMethod, seq: Int, capacityBytes: Double, routing: Routing = .uniform, confidence: Double = 0.95
+    ) -> (low: Int, high: Int) {
+        let u = Uncertainty(parameters: parameters, confidence: confidence)
+        func peak(_ b: Int) -> Uncertainty.Interval {
+            u.interval(only: CalibrationParameters.memoryParameters, residualScatter: false) { p in
+                MaxBatch(parameters: p).peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing)
+            }
+        }
+        // The bounds grow with the batch, as the peak does.
+        return (Self.largest(limit: limit) { peak($0).high <= capacityBytes }, Self.largest(limit: limit) { peak($0).low <= capacityBytes })
+    }
+
     /// The largest batch that fits `capacityBytes` at padded length `seq` (peak memory grows with batch).
     public func search(model: ModelSpec, method: FineTuneMethod, seq: Int, capacityBytes: Double, routing: Routing = .uniform) -> Result {
-        func fits(_ b: Int) -> (Bool, Double) {
-            let p = peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing)
-            return (p <= capacityBytes, p)
-        }
-        let (ok1, p1) = fits(1)
-        guard ok1 else { return Result(maxBatch: 0, peakBytes: p1, seq: seq) }
-        var lo = 1, loPeak = p1
-        var hi = 2
-        while hi <= limit {
-            let (ok, p) = fits(hi)
-            if !ok { break }
+        func peak(_ b: Int) -> Double { peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing) }
+        let b = Self.largest(limit: limit) { peak($0) <= capacityBytes }
+        return Result(maxBatch: b, peakBytes: peak(max(1, b)), seq: seq)
+    }
+
+    /// The largest batch in 1...limit for which `fits` holds (0 when none), by doubling then bisection;
+    /// `fits` must hold below any batch where it holds.
+    static func largest(limit: Int, _ fits: (Int) -> Bool) -> Int {
+        guard fits(1) else { return 0 }
+        var lo = 1, hi = 2
+        while hi <= limit, fits(hi) {
             lo = hi
-            loPeak = p
             hi *= 2
         }
-        if hi > limit { return Result(maxBatch: lo, peakBytes: loPeak, seq: seq) }
+        if hi > limit { return lo }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
-            let (ok, p) = fits(mid)
-            if ok { lo = mid; loPeak = p } else { hi = mid }
+            if fits(mid) { lo = mid } else { hi = mid }
         }
-        return Result(maxBatch: lo, peakBytes: loPeak, seq: seq)
+        return lo
     }
 }
