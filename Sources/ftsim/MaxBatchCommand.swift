@@ -42,7 +42,7 @@ struct MaxBatchCommand: ParsableCommand {
             case .table:
                 if r.maxBatch == 0 {
                     print(
-                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.usableMemoryGB, 2)) GB more than the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use."
+                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.usableMemoryGB, 2)) GB more than the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use\(range.high > 0 ? " (within the memory fit's 95% range it may fit up to batch \(range.high))" : "")."
                     )
                 } else {
                     print(

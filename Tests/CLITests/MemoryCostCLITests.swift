@@ -33,6 +33,13 @@ final class MemoryCostCLITests: XCTestCase {
         XCTAssertEqual(rows.count, 3, r.out)
         XCTAssertTrue(r.out.contains("memory at peak ("), r.out)
         XCTAssertFalse(r.out.contains("adapters "), "full fine-tuning has no adapters")
+        // QLoRA holds adapters; the table's figures are the JSON's.
+        let args = ["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--batch", "1", "--seq", "32"]
+        let table = try ftsim(args).out
+        let o = try json(args + ["--format", "json"])
+        let adapters = try XCTUnwrap((o["memory_gb"] as? [String: Any])?["adapters"] as? Double)
+        let row = try XCTUnwrap(table.split(separator: "\n").first { $0.hasPrefix("adapters ") })
+        XCTAssertTrue(row.contains(String(format: "%.2f", adapters)), "\(row) vs \(adapters)")
     }
 
     func testNoFitIsAnAnswerWithTheShortfall() throws {

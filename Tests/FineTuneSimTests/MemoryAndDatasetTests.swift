@@ -61,6 +61,21 @@ final class MemoryAndDatasetTests: XCTestCase {
             Lowering.lower(model: m, method: off, workload: w).peakBytes, Lowering.lower(model: m, method: m.preset, workload: w).peakBytes)
     }
 
+    /// The search finds the largest batch for any limit, not only powers of two.
+    func testLargestBatchSearch() {
+        XCTAssertEqual(MaxBatch.largest(limit: 100) { _ in true }, 100)
+        XCTAssertEqual(MaxBatch.largest(limit: 100) { $0 <= 37 }, 37)
+        XCTAssertEqual(MaxBatch.largest(limit: 100) { $0 <= 64 }, 64)
+        XCTAssertEqual(MaxBatch.largest(limit: 1) { _ in true }, 1)
+        XCTAssertEqual(MaxBatch.largest(limit: 100) { _ in false }, 0)
+        var probes = 0
+        XCTAssertEqual(
+            MaxBatch.largest(limit: 65536) {
+                probes += 1; return $0 <= 1000
+            }, 1000)
+        XCTAssertLessThanOrEqual(probes, 22, "doubling then bisection")
+    }
+
     /// More GPU memory never lowers the largest batch; a longer sequence never raises it.
     func testMaxBatchMonotonicity() throws {
         let m = try model("blackmamba-2.8b")

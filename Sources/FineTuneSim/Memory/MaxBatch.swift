@@ -29,25 +29,36 @@ public struct MaxBatch: Sendable {
         return MemoryEstimate(program: program, parameters: parameters).peakBytes
     }
 
-    /// The 95% range of the largest batch under the fitted memory parameters' uncertainty (their covariance,
-    /// propagated to the peak at each batch): `low` still fits at the interval's upper end, `high` only at its
-    /// lower end. Both equal the point answer when the parameters carry no fit.
+    /// The range of the largest batch at `confidence` (95% by default) under the fitted memory parameters'
+    /// uncertainty (their covariance, propagated to the peak at each batch): `low` still fits at the peak
+    /// interval's upper end, `high` already at its lower end. Both equal the point answer when the calibration
+    /// carries no fitted memory parameter.
     public func range(
         model: ModelSpec, method: FineTuneMethod, seq: Int, capacityBytes: Double, routing: Routing = .uniform, confidence: Double = 0.95
     ) -> (low: Int, high: Int) {
         let u = Uncertainty(parameters: parameters, confidence: confidence)
+        var intervals: [Int: Uncertainty.Interval] = [:]
         func peak(_ b: Int) -> Uncertainty.Interval {
-            u.interval(only: CalibrationParameters.memoryParameters, residualScatter: false) { p in
+            if let hit = intervals[b] { return hit }
+            let i = u.interval(only: CalibrationParameters.memoryParameters, residualScatter: false) { p in
                 MaxBatch(parameters: p).peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing)
             }
+            intervals[b] = i
+            return i
         }
-        // The bounds grow with the batch, as the peak does.
+        // The bounds grow with the batch, as the peak does; both searches share the intervals they compute.
         return (Self.largest(limit: limit) { peak($0).high <= capacityBytes }, Self.largest(limit: limit) { peak($0).low <= capacityBytes })
     }
 
     /// The largest batch that fits `capacityBytes` at padded length `seq` (peak memory grows with batch).
     public func search(model: ModelSpec, method: FineTuneMethod, seq: Int, capacityBytes: Double, routing: Routing = .uniform) -> Result {
-        func peak(_ b: Int) -> Double { peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing) }
+        var peaks: [Int: Double] = [:]
+        func peak(_ b: Int) -> Double {
+            if let hit = peaks[b] { return hit }
+            let p = peakBytes(model: model, method: method, batch: b, seq: seq, routing: routing)
+            peaks[b] = p
+            return p
+        }
         let b = Self.largest(limit: limit) { peak($0) <= capacityBytes }
         return Result(maxBatch: b, peakBytes: peak(max(1, b)), seq: seq)
     }
@@ -61,7 +72,8 @@ public struct MaxBatch: Sendable {
             lo = hi
             hi *= 2
         }
-        if hi > limit { return lo }
+        if lo == limit { return lo }
+        hi = min(hi, limit + 1)  // fits(hi) is false, or hi is just past the limit
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if fits(mid) { lo = mid } else { hi = mid }
