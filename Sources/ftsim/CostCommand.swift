@@ -30,19 +30,15 @@ struct CostCommand: ParsableCommand {
             let (model, method, params) = try modelOptions.resolve(catalog)
             let ds = try catalog.dataset(dataset)
             var prices = try catalog.prices()
-            try prices.override(price)
+            let priced = try prices.override(price)
             let routingValue = try catalog.routing(routing, model: model.id, dataset: ds.id)
             let ids = gpu.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !ids.isEmpty else { throw SimulatorError(source: "--gpu", "names no GPU") }
             let gpus = try ids.map { id throws(SimulatorError) in try catalog.gpu(id) }
             // A price for a GPU the comparison does not include is a typo, not something to ignore.
-            for item in price {
-                let name = String(item.prefix { $0 != "=" })
-                guard gpus.contains(where: { $0.id == name }) else {
-                    throw SimulatorError(
-                        source: "--price",
-                        "'\(name)' in '\(item)' is not one of the GPUs compared (\(gpus.map(\.id).joined(separator: ", ")))")
-                }
+            for (name, item) in zip(priced, price) where !gpus.contains(where: { $0.id == name }) {
+                throw SimulatorError(
+                    source: "--price", "'\(name)' in '\(item)' is not one of the GPUs compared (\(gpus.map(\.id).joined(separator: ", ")))")
             }
             let study = CostStudy(model: model, method: method, dataset: ds, parameters: params)
             var rows: [CostStudy.Row] = []

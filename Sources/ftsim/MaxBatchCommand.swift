@@ -24,9 +24,7 @@ struct MaxBatchCommand: ParsableCommand {
             let (model, method, params) = try modelOptions.resolve(catalog)
             let g = try catalog.gpu(gpu)
             let length = try dataset.map { try catalog.dataset($0).longestPadded } ?? seq ?? 128
-            let search = MaxBatch(parameters: params)
-            let r = search.search(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
-            let range = search.range(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
+            let (r, low, high) = MaxBatch(parameters: params).range(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
             switch format {
             case .json:
                 print(
@@ -34,7 +32,7 @@ struct MaxBatchCommand: ParsableCommand {
                         ("model", .string(model.id)), ("gpu", .string(g.id)), ("method", .string(method.kind.rawValue)),
                         ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("seq", .int(length)),
                         ("dataset", dataset.map { .string($0) } ?? .null),
-                        ("max_batch", .int(r.maxBatch)), ("max_batch_low", .int(range.low)), ("max_batch_high", .int(range.high)),
+                        ("max_batch", .int(r.maxBatch)), ("max_batch_low", .int(low)), ("max_batch_high", .int(high)),
                         ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
                         ("usable_memory_gb", .number(g.usableMemoryGB)),
                         ("fits", .bool(r.maxBatch > 0)),
@@ -42,11 +40,11 @@ struct MaxBatchCommand: ParsableCommand {
             case .table:
                 if r.maxBatch == 0 {
                     print(
-                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.usableMemoryGB, 2)) GB more than the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use\(range.high > 0 ? " (within the memory fit's 95% range it may fit up to batch \(range.high))" : "")."
+                        "\(model.name) does not fit on \(g.name) at any batch: batch 1 at \(length) tokens needs \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB, \(NumberText.fixed(r.peakBytes / 1e9 - g.usableMemoryGB, 2)) GB more than the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use\(high > 0 ? " (within the memory fit's 95% range it may fit up to batch \(high))" : "")."
                     )
                 } else {
                     print(
-                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch)\(range.low == range.high ? "" : " (95%: \(range.low)–\(range.high))") at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use)"
+                        "\(model.name) · \(method.kind.rawValue)\(model.moe.map { " top-k \($0.topK)" } ?? "") on \(g.name): max batch \(r.maxBatch)\(low == high ? "" : " (95%: \(low)–\(high))") at \(length) tokens per query (peak \(NumberText.fixed(r.peakBytes / 1e9, 2)) GB of the \(NumberText.fixed(g.usableMemoryGB, 2)) GB it can use)"
                     )
                 }
             }

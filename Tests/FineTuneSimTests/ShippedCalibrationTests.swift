@@ -46,7 +46,9 @@ final class ShippedCalibrationTests: XCTestCase {
             let seq = try m.seq ?? catalog.dataset(m.dataset!).longestPadded
             let capacity = try catalog.gpu(m.gpu).memoryBytes
             let r = mb.range(model: model, method: model.preset, seq: seq, capacityBytes: capacity)
-            let point = mb.search(model: model, method: model.preset, seq: seq, capacityBytes: capacity).maxBatch
+            let searched = mb.search(model: model, method: model.preset, seq: seq, capacityBytes: capacity)
+            XCTAssertEqual(r.result, searched, "the range's point answer is the search's")
+            let point = searched.maxBatch
             XCTAssertTrue(r.low <= point && point <= r.high, "\(m.model) \(r) \(point)")
             if Double(r.low) <= m.value && m.value <= Double(r.high) { covered += 1 }
         }

@@ -51,8 +51,7 @@ enum HeadLowering {
         if c.method.trainsBase {
             // Gradients of trained parameters outside linear layers (norms, embedding, Mamba's A/D/conv); the
             // LM head's (the embedding's, when tied) is allocated by the head's linear backward below.
-            let lmHead = Double(c.model.vocabSize) * c.hidden
-            b.allocUnscaled((inventory.trainableNonLinear - lmHead) * c.method.trainableDType.bytes)
+            b.allocUnscaled((inventory.trainableNonLinear - lmHead(c).baseParameters) * c.method.trainableDType.bytes)
         }
         b.alloc(tv * 4)
         b.pointwise("nll_loss_bwd", .loss, elements: tv, reads: 0, writes: 1, bytesPerElement: 4)

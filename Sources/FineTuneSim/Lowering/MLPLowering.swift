@@ -1,15 +1,12 @@
 /// Dense feed-forward sub-layer (Llama-style SwiGLU, GeGLU, or plain GELU), as Hugging Face runs it.
 enum MLPLowering {
-    /// Whether the activation gates an up projection (SwiGLU, GeGLU) rather than acting alone (GELU).
-    static func gated(_ m: MLPSpec) -> Bool { m.activation != .gelu }
-
     /// Whether a gated block's gate and up projections are one matrix (Phi-3's layout).
-    static func fused(_ m: MLPSpec) -> Bool { gated(m) && m.fusedGateUp }
+    static func fused(_ m: MLPSpec) -> Bool { m.activation.isGated && m.fusedGateUp }
 
     static func linears(_ c: LoweringContext) -> [LinearLayer] {
         let m = c.model.mlp!
         let h = c.model.hiddenSize, i = m.intermediateSize
-        if gated(m) {
+        if m.activation.isGated {
             if fused(m) {
                 return [
                     c.linear("gate_up_proj", aliases: ["gate_proj", "up_proj"], inFeatures: h, outFeatures: 2 * i),
@@ -41,13 +38,13 @@ enum MLPLowering {
         }
         if fused(m) { b.pointwise("chunk", elements: 2 * t * i) }
         // The activation's output, and the gated product (the down projection's input).
-        let actBytes = (gated(m) ? 2 : 1) * t * i * c.act
+        let actBytes = (m.activation.isGated ? 2 : 1) * t * i * c.act
         b.alloc(actBytes)
         switch m.activation {
         case .swiglu: b.pointwise("silu", elements: t * i, flopsPerElement: 4)
         case .geglu, .gelu: b.pointwise("gelu", elements: t * i, flopsPerElement: 8)
         }
-        if gated(m) { b.pointwise("act_mul", elements: t * i, reads: 2) }
+        if m.activation.isGated { b.pointwise("act_mul", elements: t * i, reads: 2) }
         saved += actBytes
         let r = ls.last!.forward(&b, tokens: t)
         saved += r.saved
@@ -61,10 +58,10 @@ enum MLPLowering {
         let t = c.tokens, i = Double(m.intermediateSize)
         let ls = linears(c)
         // Gradients of the activation's input (and, when gated, of the up projection's output).
-        let gradBytes = (gated(m) ? 2 : 1) * t * i * c.act
+        let gradBytes = (m.activation.isGated ? 2 : 1) * t * i * c.act
         b.alloc(gradBytes)
         ls.last!.backward(&b, tokens: t)
-        if gated(m) {
+        if m.activation.isGated {
             b.pointwise("act_mul_bwd_a", elements: t * i, reads: 2)
             b.pointwise("act_mul_bwd_b", elements: t * i, reads: 2)
         }

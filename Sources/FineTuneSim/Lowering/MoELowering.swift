@@ -68,7 +68,7 @@ enum MoELowering {
         let inter = ls.last!.inFeatures
         // Gradients of the activation's input and, when gated, of the up projection's output (as in the dense
         // block).
-        let gradBytes = (m.activation == .gelu ? 1 : 2) * t * inter * c.act
+        let gradBytes = (m.activation.isGated ? 2 : 1) * t * inter * c.act
         b.alloc(gradBytes)
         ls.last!.backward(&b, tokens: t)
         if m.activation == .swiglu {

@@ -29,13 +29,13 @@ public struct MaxBatch: Sendable {
         return MemoryEstimate(program: program, parameters: parameters).peakBytes
     }
 
-    /// The range of the largest batch at `confidence` (95% by default) under the fitted memory parameters'
-    /// uncertainty (their covariance, propagated to the peak at each batch): `low` still fits at the peak
-    /// interval's upper end, `high` already at its lower end. Both equal the point answer when the calibration
-    /// carries no fitted memory parameter.
+    /// The largest batch (as ``search(model:method:seq:capacityBytes:routing:)`` finds it) and its range at
+    /// `confidence` (95% by default) under the fitted memory parameters' uncertainty (their covariance,
+    /// propagated to the peak at each batch): `low` still fits at the peak interval's upper end, `high` already
+    /// at its lower end. Both equal the point answer when the calibration carries no fitted memory parameter.
     public func range(
         model: ModelSpec, method: FineTuneMethod, seq: Int, capacityBytes: Double, routing: Routing = .uniform, confidence: Double = 0.95
-    ) -> (low: Int, high: Int) {
+    ) -> (result: Result, low: Int, high: Int) {
         let u = Uncertainty(parameters: parameters, confidence: confidence)
         var intervals: [Int: Uncertainty.Interval] = [:]
         func peak(_ b: Int) -> Uncertainty.Interval {
@@ -46,8 +46,12 @@ public struct MaxBatch: Sendable {
             intervals[b] = i
             return i
         }
-        // The bounds grow with the batch, as the peak does; both searches share the intervals they compute.
-        return (Self.largest(limit: limit) { peak($0).high <= capacityBytes }, Self.largest(limit: limit) { peak($0).low <= capacityBytes })
+        // The bounds grow with the batch, as the peak does; the three searches share the intervals they compute.
+        let b = Self.largest(limit: limit) { peak($0).value <= capacityBytes }
+        return (
+            Result(maxBatch: b, peakBytes: peak(max(1, b)).value, seq: seq), Self.largest(limit: limit) { peak($0).high <= capacityBytes },
+            Self.largest(limit: limit) { peak($0).low <= capacityBytes }
+        )
     }
 
     /// The largest batch that fits `capacityBytes` at padded length `seq` (peak memory grows with batch).

@@ -19,6 +19,9 @@ public enum FFNActivation: String, Sendable, Codable {
     /// GELU(gate) * up, then down. Experts hold gate and up in one matrix (BlackMamba's); a dense block
     /// as its `fused_gate_up` says (Gemma's are separate).
     case geglu
+
+    /// Whether the activation gates an up projection (SwiGLU, GeGLU) rather than acting alone (GELU).
+    public var isGated: Bool { self != .gelu }
 }
 
 /// Self-attention dimensions.

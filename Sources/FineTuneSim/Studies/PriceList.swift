@@ -40,8 +40,10 @@ public struct PriceList: Sendable {
         date = ""
     }
 
-    /// Applies `GPU=USD` overrides (prices must be positive).
-    public mutating func override(_ items: [String]) throws(SimulatorError) {
+    /// Applies `GPU=USD` overrides (prices must be positive); returns the GPU ids they name, in order.
+    @discardableResult
+    public mutating func override(_ items: [String]) throws(SimulatorError) -> [String] {
+        var ids: [String] = []
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw SimulatorError(source: "--price", "'\(item)' is not GPU=USD_PER_HOUR") }
@@ -50,6 +52,8 @@ public struct PriceList: Sendable {
             }
             guard v > 0 else { throw SimulatorError(source: "--price", "price for \(parts[0]) must be positive, got \(parts[1])") }
             usdPerHour[parts[0]] = v
+            ids.append(parts[0])
         }
+        return ids
     }
 }
