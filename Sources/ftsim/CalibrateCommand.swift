@@ -56,6 +56,13 @@ struct CalibrateCommand: ParsableCommand {
             }
             print(t.rendered(), terminator: "")
             print("\(result.stopReason); RMS relative timing residual \(NumberText.fixed(result.rmsResidual * 100, 1))%")
+            for name in result.atBound {
+                let r = CalibrationParameters.definition(name)!.range
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: \(name) ended on a bound of its plausible range \(JSONValue.format(r.lowerBound))...\(JSONValue.format(r.upperBound)) (value \(JSONValue.format(p[name]))): the lowering misses a mechanism the data need\n"
+                            .utf8))
+            }
             do { try p.yaml().write(toFile: out, atomically: true, encoding: .utf8) } catch {
                 throw SimulatorError(source: out, "cannot write output file")
             }

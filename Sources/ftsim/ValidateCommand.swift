@@ -15,6 +15,16 @@ struct ValidateCommand: ParsableCommand {
     var format: OutputFormat = .table
     @Flag(name: .customLong("error-bars"), help: "Also measure how often the 95% error bars cover the measurements (slower).")
     var errorBars = false
+    @Flag(
+        name: .customLong("cross-validate"),
+        help: "Fit without each trace set (or each GPU of a multi-GPU set) in turn and predict it: held-out errors (minutes).")
+    var crossValidate = false
+    @Option(name: .customLong("max-iterations"), help: "With --cross-validate: iteration limit of each fold's fit.")
+    var maxIterations: Int = 80
+    @Option(name: .customLong("max-lengths"), help: "With --cross-validate: dataset lengths simulated per throughput point in each fit.")
+    var maxLengths: Int = 6
+    @Option(name: .customLong("out"), help: "With --cross-validate: also write the rows as CSV to this file.")
+    var out: String?
 
     func run() throws {
         try runReporting {
@@ -32,6 +42,11 @@ struct ValidateCommand: ParsableCommand {
             var ms: [FineTuneSim.Measurement] = []
             for p in paths { ms += try TraceSet.load(path: p) }
             guard !ms.isEmpty else { throw SimulatorError(source: "--traces", "no measurements found in \(paths.joined(separator: ", "))") }
+            if crossValidate {
+                try runCrossValidation(ms, catalog: catalog, params: params)
+                return
+            }
+            if out != nil { throw SimulatorError(source: "--out", "applies only with --cross-validate") }
             let pred = try Predictor(catalog: catalog).predict(ms, parameters: params)
             let v = Validation(measurements: ms, predictions: pred)
             let coverage =
@@ -100,6 +115,30 @@ struct ValidateCommand: ParsableCommand {
                     print("no error bars: the calibration carries no covariance (not fitted)")
                 }
             }
+        }
+    }
+
+    private func runCrossValidation(_ ms: [FineTuneSim.Measurement], catalog: ConfigCatalog, params: CalibrationParameters) throws {
+        guard maxIterations >= 1 else { throw SimulatorError(source: "--max-iterations", "must be at least 1, got \(maxIterations)") }
+        guard maxLengths >= 1 else { throw SimulatorError(source: "--max-lengths", "must be at least 1, got \(maxLengths)") }
+        let calibrator = Calibrator(predictor: Predictor(catalog: catalog, maxLengths: maxLengths), maxIterations: maxIterations)
+        let rows: [CrossValidation.Row]
+        do {
+            rows = try CrossValidation(calibrator: calibrator).run(ms, calibration: params) { line in
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+        } catch let e as SimulatorError { throw e } catch { throw SimulatorError(source: "validate --cross-validate", "fit failed: \(error)") }
+        let csv = CrossValidationReport.csv(rows)
+        if let out {
+            do { try csv.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw SimulatorError(source: out, "cannot write output file")
+            }
+        }
+        switch format {
+        case .json: print(CrossValidationReport.json(rows, calibration: params.provenance).rendered())
+        case .table:
+            print(CrossValidationReport.table(rows), terminator: "")
+            print("in-sample: the calibration \(params.provenance); held out: fitted without the fold, then predicted")
         }
     }
 }

@@ -32,7 +32,7 @@ final class MemoryComponentTests: XCTestCase {
         for m in models {
             for method in [m.preset] + methods {
                 for (b, s) in [(1, 128), (3, 512)] {
-                    let p = lower(m, method, batch: b, seq: s, memory: LoweringMemory(routedScale: 1.7, recomputeRetained: 0.3))
+                    let p = lower(m, method, batch: b, seq: s, memory: LoweringMemory(routedScale: 1.7, routedRetained: 0.3))
                     let net = p.order.reduce(0.0) { $0 + p.segments[$1].memoryProfile.net }
                     XCTAssertEqual(net, 0, accuracy: 1, "\(m.id) \(m.mlp?.activation.rawValue ?? "") \(method.kind) batch \(b) seq \(s)")
                 }

@@ -11,11 +11,12 @@ import Foundation
 public struct Calibrator: Sendable {
     /// Timing parameters fitted by default: host overheads, efficiencies, the dequantize rate, kernel latency.
     public static let defaultTimingFitted = [
-        "host_launch_forward_s", "host_lora_linear_s", "step_overhead_s",
-        "gemm_efficiency", "memory_efficiency", "dequant_elements_per_sm_cycle", "scan_efficiency", "kernel_latency_s",
+        "host_launch_forward_s", "host_lora_linear_s", "host_quantized_linear_s", "host_step_s",
+        "gemm_efficiency", "attention_efficiency", "memory_efficiency", "vector_efficiency", "dequant_elements_per_sm_cycle",
+        "atomic_adds_per_sm_cycle", "kernel_latency_s",
     ]
     /// Memory parameters fitted by default.
-    public static let defaultMemoryFitted = ["activation_overhead", "routed_activation_overhead", "recompute_retained_fraction"]
+    public static let defaultMemoryFitted = ["activation_overhead", "routed_activation_overhead", "routed_retained_fraction"]
 
     public let predictor: Predictor
     public let timingFitted: [String]
@@ -56,36 +57,92 @@ public struct Calibrator: Sendable {
         return out
     }
 
+    /// The map between a parameter's value and the solver's unbounded coordinate θ (MINUIT's transform for a
+    /// doubly bounded parameter): value = lower + (upper − lower)(sin θ + 1)/2, in log space when the range
+    /// excludes 0. The value can approach a bound but never leave the range, and, unlike a logistic map, the
+    /// slope does not vanish for good once a trial step overshoots: θ can swing back.
+    struct BoundedCoordinate {
+        var lower: Double, upper: Double, logarithmic: Bool
+
+        init(_ name: String) {
+            let r = CalibrationParameters.definition(name)?.range ?? 0...1
+            logarithmic = r.lowerBound > 0
+            lower = logarithmic ? Foundation.log(r.lowerBound) : r.lowerBound
+            upper = logarithmic ? Foundation.log(r.upperBound) : r.upperBound
+        }
+
+        /// θ for a value (a value on or beyond a bound starts just inside it).
+        func theta(_ value: Double) -> Double {
+            let u = logarithmic ? Foundation.log(max(value, 1e-300)) : value
+            let f = min(max((u - lower) / (upper - lower), 1e-3), 1 - 1e-3)
+            return asin(2 * f - 1)
+        }
+
+        /// The value at θ and its derivative dvalue/dθ.
+        func value(_ theta: Double) -> (value: Double, slope: Double) {
+            let u = lower + (upper - lower) * (sin(theta) + 1) / 2
+            let du = (upper - lower) * cos(theta) / 2
+            return logarithmic ? (exp(u), exp(u) * du) : (u, du)
+        }
+
+        /// Where θ puts the value within the range, from 0 (lower bound) to 1 (upper bound).
+        func position(_ theta: Double) -> Double { (sin(theta) + 1) / 2 }
+    }
+
+    /// Weights that give each group of measurements (a trace set's quantity, e.g. the Vidur kernels or the A40
+    /// throughputs) the same total weight, so thousands of single-kernel rows do not drown a dozen step times.
+    static func groupWeights(_ ms: [Measurement]) -> [Double] {
+        var counts: [String: Int] = [:]
+        for m in ms { counts[m.set + "|" + m.quantity.rawValue, default: 0] += 1 }
+        return ms.map { 1 / Double(counts[$0.set + "|" + $0.quantity.rawValue]!).squareRoot() }
+    }
+
     private func solve(
         _ names: [String], start: CalibrationParameters, count: Int,
         _ residuals: @escaping @Sendable (CalibrationParameters) throws -> [Double]
-    ) throws -> LeastSquaresFit {
+    ) throws -> (fit: LeastSquaresFit, coordinates: [BoundedCoordinate]) {
+        let coordinates = names.map { BoundedCoordinate($0) }
         let problem = LeastSquaresProblem(
-            parameterCount: names.count, residualCount: count, initial: names.map { log(start[$0] > 0 ? start[$0] : 0.05) }, names: names,
-            maxIterations: maxIterations, xtol: 1e-5, gtol: 1e-6, ftol: 1e-6
+            parameterCount: names.count, residualCount: count, initial: zip(names, coordinates).map { $1.theta(start[$0]) },
+            names: names, maxIterations: maxIterations, xtol: 1e-5, gtol: 1e-6, ftol: 1e-6
         ) { theta, r in
             var p = start
-            for (i, name) in names.enumerated() { p[name] = exp(theta[i]) }
+            for (i, name) in names.enumerated() { p[name] = coordinates[i].value(theta[i]).value }
             let res = try residuals(p)
             for i in res.indices { r[i] = res[i] }
         }
-        return try NonlinearLeastSquares.fit(problem)
+        return (try NonlinearLeastSquares.fit(problem), coordinates)
     }
 
-    /// Applies a log-space fit's values, standard errors and covariance (natural units) to parameters.
-    private static func apply(_ fit: LeastSquaresFit, _ names: [String], to p: inout CalibrationParameters) {
+    /// Applies a bounded fit's values, standard errors and covariance (natural units) to parameters; returns
+    /// the parameters that ended on (within 0.5% of) a bound of their range.
+    private static func apply(
+        _ solved: (fit: LeastSquaresFit, coordinates: [BoundedCoordinate]), _ names: [String], to p: inout CalibrationParameters
+    ) -> [String] {
+        let fit = solved.fit
+        let v = zip(fit.parameters, solved.coordinates).map { $1.value($0) }
+        var atBound: [String] = []
         for (i, a) in names.enumerated() {
-            let v = exp(fit.parameters[i])
-            p[a] = v
-            let se = v * fit.standardErrors[i]
+            p[a] = v[i].value
+            let position = solved.coordinates[i].position(fit.parameters[i])
+            if position < 0.005 || position > 0.995 {
+                // A parameter on its bound has no meaningful error: the data push it out of its range.
+                atBound.append(a)
+                p.setStandardError(a, nil)
+                continue
+            }
+            let se = v[i].slope * fit.standardErrors[i]
             p.setStandardError(a, se.isFinite ? se : nil)
             var row: [String: Double] = [:]
             for (j, b) in names.enumerated() {
-                let c = v * exp(fit.parameters[j]) * fit.covariance[i][j]
+                let pj = solved.coordinates[j].position(fit.parameters[j])
+                if pj < 0.005 || pj > 0.995 { continue }
+                let c = v[i].slope * v[j].slope * fit.covariance[i][j]
                 if c.isFinite { row[b] = c }
             }
             p.covariance[a] = row
         }
+        return atBound
     }
 
     /// Fits; returns the parameters (with standard errors and covariance set) and how the fits went.
@@ -93,8 +150,8 @@ public struct Calibrator: Sendable {
         // Layer breakdowns are validated, not fitted: the paper's per-layer times are profiler module times
         // that cover about 70% of a Mixtral step (2.06 s of 3.0 s at batch 1), not a partition of wall time
         // like the simulator's; fitting them trades away the step and throughput fit.
-        let timing = ms.filter { $0.quantity != .maxBatch && $0.quantity != .layer }
-        let memory = ms.filter { $0.quantity == .maxBatch }
+        let timing = ms.filter { !$0.quantity.isMemory && $0.quantity != .layer }
+        let memory = ms.filter { $0.quantity.isMemory }
         var p = start
         p.covariance = [:]
         let me = self
@@ -102,12 +159,19 @@ public struct Calibrator: Sendable {
         var converged = true
         var iterations = 0
         var rms = 0.0
+        var atBound: [String] = []
         if !timing.isEmpty && !timingFitted.isEmpty {
-            let f = try solve(timingFitted, start: start, count: timing.count) { try me.timingResiduals(timing, $0) }
-            Self.apply(f, timingFitted, to: &p)
-            rms = (f.chiSquared / Double(max(1, f.residuals.count))).squareRoot()
+            let w = Self.groupWeights(timing)
+            let solved = try solve(timingFitted, start: start, count: timing.count) {
+                zip(try me.timingResiduals(timing, $0), w).map { $0 * $1 }
+            }
+            let f = solved.fit
+            atBound += Self.apply(solved, timingFitted, to: &p)
+            // Unweighted relative residuals at the solution.
+            let raw = zip(f.residuals, w).map { $0 / $1 }
+            rms = (raw.reduce(0) { $0 + $1 * $1 } / Double(max(1, raw.count))).squareRoot()
             // The scatter error bars add: that of whole steps and throughputs (single kernels scatter more).
-            let steps = zip(timing, f.residuals).filter { $0.0.quantity != .kernel }.map(\.1)  // steps, phases, throughputs
+            let steps = zip(timing, raw).filter { [.throughput, .forward, .backward, .optimizer].contains($0.0.quantity) }.map(\.1)
             p["residual_rms"] = steps.isEmpty ? rms : (steps.reduce(0) { $0 + $1 * $1 } / Double(steps.count)).squareRoot()
             converged = converged && f.converged
             iterations += f.iterations
@@ -115,15 +179,20 @@ public struct Calibrator: Sendable {
         }
         if !memory.isEmpty && !memoryFitted.isEmpty {
             let base = p
-            let f = try solve(memoryFitted, start: base, count: memory.count) { try me.memoryResiduals(memory, $0) }
-            Self.apply(f, memoryFitted, to: &p)
+            let w = Self.groupWeights(memory)
+            let solved = try solve(memoryFitted, start: base, count: memory.count) {
+                zip(try me.memoryResiduals(memory, $0), w).map { $0 * $1 }
+            }
+            let f = solved.fit
+            atBound += Self.apply(solved, memoryFitted, to: &p)
             converged = converged && f.converged
             iterations += f.iterations
             notes.append("memory \(f.converged ? "converged" : "did not converge") (\(f.stopReason.rawValue), \(f.iterations) iterations)")
         }
         p.provenance = description
         return CalibrationResult(
-            parameters: p, converged: converged, stopReason: notes.joined(separator: "; "), iterations: iterations, rmsResidual: rms)
+            parameters: p, converged: converged, stopReason: notes.joined(separator: "; "), iterations: iterations, rmsResidual: rms,
+            atBound: atBound)
     }
 }
 
@@ -136,6 +205,8 @@ public struct CalibrationResult: Sendable {
     public var iterations: Int
     /// Root-mean-square relative residual at the solution.
     public var rmsResidual: Double
+    /// Fitted parameters that ended on a bound of their plausible range: the lowering misses a mechanism there.
+    public var atBound: [String]
 }
 
 extension CalibrationParameters {
@@ -143,9 +214,13 @@ extension CalibrationParameters {
     public func yaml() -> String {
         var s = "# FineTuneSim calibration: the cost and memory model's parameters (GPU-independent in form).\n"
         s += "# Regenerate with `make calibrate`. Values with a stderr were fitted; the others are hand-set.\n"
+        s += "# Each parameter: its mechanism, then its plausible range (a fit stays inside it) and where the range comes from.\n"
         s += "provenance: \"\(provenance)\"\nparameters:\n"
         for e in entries {
             s += "  # \(e.doc)\n"
+            if let d = CalibrationParameters.definition(e.name) {
+                s += "  # range \(JSONValue.format(d.range.lowerBound))...\(JSONValue.format(d.range.upperBound)): \(d.rangeSource)\n"
+            }
             if let se = e.standardError, se.isFinite {
                 s += "  \(e.name): {value: \(JSONValue.format(e.value)), stderr: \(JSONValue.format(se))}\n"
             } else {

@@ -16,6 +16,9 @@ public struct Measurement: Sendable, Equatable {
         case kernel = "kernel_s"
         /// Seconds per step (forward + backward) in one layer type (`layer` holds the report key).
         case layer = "layer_s"
+
+        /// Whether it measures memory (fitted by the memory parameters) rather than time.
+        public var isMemory: Bool { self == .maxBatch }
     }
 
     /// The trace set it belongs to (folder name under Traces/).

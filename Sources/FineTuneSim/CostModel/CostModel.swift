@@ -8,6 +8,8 @@ public enum Bound: String, Sendable, Codable {
     case memory
     /// Instruction issue (element decode rate), as NF4 dequantize is.
     case issue
+    /// Atomic accumulation into L2, as the selective scan's backward adds dB and dC across channels.
+    case atomics
     /// Fixed per-kernel latency (tiny kernels).
     case latency
 }
@@ -24,6 +26,8 @@ public struct CostModel: Sendable {
     private let vectorPeak: Double
     private let slots: Double
     private let issueRate: Double
+    private let atomicRate: Double
+    private let threadSlots: Double
 
     /// Creates a cost model for a GPU.
     public init(gpu: GPUSpec, parameters: CalibrationParameters) {
@@ -33,6 +37,20 @@ public struct CostModel: Sendable {
         vectorPeak = gpu.vectorPeakFLOPS
         slots = Double(gpu.sms) * parameters.tilesPerSM
         issueRate = Double(gpu.sms) * gpu.clockHz * parameters.dequantRate
+        atomicRate = Double(gpu.sms) * gpu.clockHz * parameters.atomicRate
+        threadSlots = Double(gpu.sms) * Self.threadsPerSM
+    }
+
+    /// Resident threads per SM (2,048 on Volta through Hopper data-center parts; 1,536 on GA10x/AD10x parts
+    /// such as the A40, where the scan's grid is large enough that the difference does not matter).
+    static let threadsPerSM = 2048.0
+
+    /// Fraction of the GPU's thread slots the selective scan's grid fills: mamba-ssm runs one thread block of
+    /// `n` threads per (sequence, channel) pair (`m` blocks) and walks the sequence inside the block.
+    @inline(__always)
+    func scanOccupancy(_ k: Kernel) -> Double {
+        guard k.m > 0, k.n > 0 else { return 1 }
+        return min(1, k.m * k.n / threadSlots)
     }
 
     /// Fraction of the SM slots a matrix product keeps busy, averaged over its waves.
@@ -62,16 +80,20 @@ public struct CostModel: Sendable {
             if k.kind == .gemm || k.kind == .expertFFN || k.kind == .gating { eff *= k.k / (k.k + parameters.gemmKOverhead) }
             compute = k.flops / (gpu.matrixPeakFLOPS(k.dtype == .fp32 ? .bf16 : k.dtype) * eff * waveUtilization(k))
         } else if k.kind == .mambaScan {
-            compute = k.flops / (vectorPeak * parameters.scanEfficiency)
+            // The scan's instruction mix (exp on the special-function units, multiply-adds, warp shuffles of the
+            // block scan) at the pointwise efficiency, over the threads its grid occupies.
+            compute = k.flops / (vectorPeak * parameters.vectorEfficiency * scanOccupancy(k))
         } else {
             compute = k.flops / (vectorPeak * parameters.vectorEfficiency)
         }
         let memory = k.bytes / bandwidth
         let issue = k.kind == .dequant && k.elements > 0 ? k.elements / issueRate : 0
+        let atomics = k.kind == .mambaScan && k.elements > 0 ? k.elements / atomicRate : 0
         var t = compute
         var bound = Bound.compute
         if memory > t { t = memory; bound = .memory }
         if issue > t { t = issue; bound = .issue }
+        if atomics > t { t = atomics; bound = .atomics }
         if parameters.kernelLatency > t { bound = .latency }
         compute = max(t + parameters.kernelLatency, parameters.minKernel)
         return (compute, bound)

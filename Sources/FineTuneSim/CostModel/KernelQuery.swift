@@ -85,9 +85,11 @@ public struct KernelQuery: Sendable, Equatable {
                 name: "flash_fwd", kind: .attention, layer: .attention, phase: .forward, dtype: dtype, flops: flops,
                 bytes: b * 4 * m * n * k + m * n * 4, m: n, n: n, k: k, batch: m * 0.5)
         case .selectiveScan:
+            // One sequence of m tokens: mamba-ssm's grid of one block per channel (see MambaLowering.scanWork).
+            let threads: Double = m <= 512 ? 32 : (m <= 1024 ? 64 : 128)
             return Kernel(
                 name: "selective_scan_fwd", kind: .mambaScan, layer: .mamba, phase: .forward, dtype: .fp32,
-                flops: m * n * k * 9 + m * n * 6, bytes: b * m * n * 4 + m * 2 * k * 4, elements: m * n)
+                flops: m * n * k * 13 + m * n * 20, bytes: b * m * n * 4 + m * 2 * k * 4, m: n, n: threads)
         }
     }
 }

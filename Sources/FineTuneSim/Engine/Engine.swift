@@ -9,8 +9,8 @@ import HeapModule
 public struct Engine: Sendable {
     /// Host and GPU timing of a whole step.
     public struct Result: Sendable {
-        /// Seconds from the first host operation to the end of the last kernel or host operation, plus
-        /// the per-step host overhead.
+        /// Seconds from the first host operation to the end of the last kernel or of the trainer's per-step
+        /// host work, whichever is later.
         public var stepTime: Double
         /// Seconds per (segment, kernel) — durations on the GPU.
         public var durations: [[Double]]
@@ -132,7 +132,8 @@ public struct Engine: Sendable {
         }
         var busy = 0.0
         for s in durations.indices where runs[s] > 0 { busy += Double(runs[s]) * busyPerSegment[s] }
-        let end = host + offset + p.stepOverhead
+        // The trainer's per-step bookkeeping runs on the host while the GPU finishes the optimizer's kernels.
+        let end = host + max(offset, p.hostStep)
         timeline?.stepTime = end
         return Result(
             stepTime: end, durations: durations, segmentRuns: runs, hostWaitTime: wait, gpuBusyTime: busy, phaseWall: phaseWall,

@@ -112,7 +112,7 @@ public struct Simulator: Sendable {
         for ph in Phase.allCases { if let t = result.phaseWall[ph] { phases[ph.reported, default: 0] += t } }
         return StepReport(
             stepTime: result.stepTime, batch: Double(workload.batch), tokens: Double(workload.tokens), phases: phases,
-            hostOverhead: cost.parameters.stepOverhead, layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
+            hostOverhead: max(0, result.stepTime - Phase.allCases.reduce(0) { $0 + (result.phaseWall[$1] ?? 0) }), layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
             syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil)
     }
 }

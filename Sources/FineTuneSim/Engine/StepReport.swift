@@ -21,7 +21,7 @@ public struct StepReport: Sendable {
     public var tokens: Double
     /// Wall seconds by reported phase (`forward`, `backward` with recompute, `optimizer`).
     public var phases: [Phase: Double]
-    /// Host seconds per step outside every phase.
+    /// Host seconds per step outside every phase: the trainer's per-step bookkeeping beyond the GPU's tail.
     public var hostOverhead: Double
     /// Wall seconds of forward + backward by report key (`attention`, `moe`, `mamba`, `mlp`, `norm`, `other`).
     public var layers: [String: Double]

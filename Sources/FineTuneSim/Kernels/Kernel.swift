@@ -14,9 +14,11 @@ public struct Kernel: Sendable, Equatable {
     public var flops: Double
     /// Bytes read and written in device memory.
     public var bytes: Double
-    /// Matrix shape (m × k times k × n, `batch` independent products) for tensor-core kernels; zeros otherwise.
+    /// Matrix shape (m × k times k × n, `batch` independent products) for tensor-core kernels. For the selective
+    /// scan, `m` is its thread blocks and `n` the threads per block (k = 0); zeros otherwise.
     public var m: Double, n: Double, k: Double, batch: Double
-    /// Elements processed, for element-rate-bound kernels (dequantize, scans).
+    /// Elements processed, for element-rate-bound kernels: values decoded by a dequantize; fp32 atomic adds into
+    /// L2 by the selective scan's backward.
     public var elements: Double
     /// Whether the host waits for the GPU right after launching it (e.g. `nonzero` reading a count).
     public var syncsHost: Bool

@@ -4,7 +4,7 @@ public enum Lowering {
     /// Lowers one step. The model's `moe.topK` must already hold the workload's top-k.
     ///
     /// `memory` shapes the allocation walk (calibration parameters `routed_activation_overhead` and
-    /// `recompute_retained_fraction`); it changes no kernel.
+    /// `routed_retained_fraction`); it changes no kernel.
     public static func lower(model: ModelSpec, method: FineTuneMethod, workload: Workload, memory: LoweringMemory = LoweringMemory())
         -> Program
     {
@@ -93,7 +93,7 @@ public enum Lowering {
             for k in unit.reversed() {
                 use(k.rawValue + ".backward") {
                     var b = SegmentBuilder(label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
-                    backward(&b, k, saved: savedBytes[k]! * (ckpt ? 1 - memory.recomputeRetained : 1))
+                    backward(&b, k, saved: savedBytes[k]! * (ckpt && k == .moe ? 1 - memory.routedRetained : 1))
                     if ckpt { b.free(hiddenBytes) }
                     return b.segment
                 }
@@ -104,8 +104,8 @@ public enum Lowering {
             HeadLowering.embeddingBackward(&b, c)
             return b.segment
         }
-        // What recompute left allocated is released once backward is over.
-        let retained = ckpt ? memory.recomputeRetained * model.sublayers.reduce(0) { $0 + savedBytes[$1]! } : 0
+        // What the expert loop's recompute left allocated is released once backward is over.
+        let retained = ckpt ? memory.routedRetained * model.sublayers.reduce(0) { $0 + ($1 == .moe ? savedBytes[$1]! : 0) } : 0
         use("optimizer") {
             var b = SegmentBuilder(label: "optimizer", layer: .optimizer, phase: .optimizer, computeBytes: c.act)
             b.free(retained)

@@ -2,18 +2,18 @@
 public struct LoweringMemory: Sendable, Equatable, Hashable {
     /// Multiplier on the memory of per-expert (routed-token) buffers.
     public var routedScale: Double
-    /// Fraction of a checkpointed unit's recomputed activations that stays allocated until the optimizer
-    /// step (blocks the caching allocator cannot hand back between recomputes).
-    public var recomputeRetained: Double
+    /// Fraction of a checkpointed MoE sub-layer's routed activations that stays allocated until the optimizer
+    /// step (the eager expert loop's; dense sub-layers retain nothing).
+    public var routedRetained: Double
 
     /// Neutral values: every buffer at its size, everything freed when done.
-    public init(routedScale: Double = 1, recomputeRetained: Double = 0) {
+    public init(routedScale: Double = 1, routedRetained: Double = 0) {
         self.routedScale = routedScale
-        self.recomputeRetained = recomputeRetained
+        self.routedRetained = routedRetained
     }
 
     /// The values in calibration parameters.
     public init(_ p: CalibrationParameters) {
-        self.init(routedScale: p.routedActivationOverhead, recomputeRetained: p.recomputeRetained)
+        self.init(routedScale: p.routedActivationOverhead, routedRetained: p.routedRetained)
     }
 }

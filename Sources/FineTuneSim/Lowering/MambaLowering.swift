@@ -13,16 +13,36 @@ enum MambaLowering {
         )
     }
 
-    /// Selective-scan forward FLOPs and bytes for `tokens` tokens.
-    static func scanWork(_ c: LoweringContext) -> (flops: Double, bytes: Double, elements: Double) {
+    /// The selective scan as mamba-ssm 1.2's `selective_scan_fwd`/`bwd` kernels run it: one thread block per
+    /// (sequence, channel) pair (`blocks`), each walking its sequence in chunks of 2,048 tokens with a parallel
+    /// block scan over the state dimension's recurrences (`threads` per block: 32 up to 512 tokens, 64 up to
+    /// 1,024, else 128).
+    ///
+    /// Per (token, channel, state) the forward does exp(ΔA) on the special-function unit (about 4 FMA slots),
+    /// Δ·B·u, the scan's combine and its share of the warp shuffles, and C·h: about 13 fp32 operations; per
+    /// (token, channel) softplus(Δ + bias), the D skip and the SiLU(z) gate: about 20. The backward re-runs
+    /// the chunk's forward scan, runs the reverse scan and forms dA, dB, dC, dΔ and du: about 36 and 30.
+    /// Because B and C are shared by every channel, each block adds its dB and dC contributions into global
+    /// memory with fp32 atomics: 2 per (token, channel, state).
+    struct ScanWork {
+        var flops: Double, bytes: Double, blocks: Double, threads: Double, atomics: Double
+    }
+
+    static func scanWork(_ c: LoweringContext, backward: Bool) -> ScanWork {
         let m = c.model.mamba!
         let t = c.tokens, d = Double(m.innerSize), n = Double(m.stateSize)
-        // Per (token, channel, state): exp(ΔA), ΔB·u, state update, C·state → about 9 FLOPs.
-        let flops = t * d * n * 9 + t * d * 6
-        // Reads u, Δ, z (bf16), B and C (fp32 per token), writes the gated output and chunk states.
-        let chunks = max(1, Double(c.workload.seq) / 2048).rounded(.up)
-        let bytes = c.act * t * d * 4 + t * 2 * n * 4 + Double(c.workload.batch) * d * chunks * 2 * n * 4
-        return (flops, bytes, t * d)
+        let seq = c.workload.seq
+        let threads: Double = seq <= 512 ? 32 : (seq <= 1024 ? 64 : 128)
+        let blocks = Double(c.workload.batch) * d
+        // Reads u, Δ, z and writes the gated output (compute dtype), reads B and C (fp32) once from DRAM
+        // (every block re-reads them from L2), and writes each chunk's last state for the backward.
+        let chunks = max(1, Double(seq) / 2048).rounded(.up)
+        let fwdBytes = c.act * t * d * 4 + t * 2 * n * 4 + Double(c.workload.batch) * d * chunks * 2 * n * 4
+        if backward {
+            return ScanWork(
+                flops: t * d * n * 36 + t * d * 30, bytes: 2 * fwdBytes, blocks: blocks, threads: threads, atomics: 2 * t * d * n)
+        }
+        return ScanWork(flops: t * d * n * 13 + t * d * 20, bytes: fwdBytes, blocks: blocks, threads: threads, atomics: 0)
     }
 
     /// Forward; returns bytes saved for backward.
@@ -45,9 +65,11 @@ enum MambaLowering {
         b.alloc(2 * t * n * 4)
         b.pointwise("b_contiguous", elements: t * n, bytesPerElement: 4)
         b.pointwise("c_contiguous", elements: t * n, bytesPerElement: 4)
-        let scan = scanWork(c)
+        let scan = scanWork(c, backward: false)
         b.alloc(t * d * c.act)
-        b.launch("selective_scan_fwd", .mambaScan, flops: scan.flops, bytes: scan.bytes, elements: scan.elements, dtype: .fp32)
+        b.launch(
+            "selective_scan_fwd", .mambaScan, flops: scan.flops, bytes: scan.bytes, m: scan.blocks, n: scan.threads, elements: 0,
+            dtype: .fp32)
         saved += 2 * t * n * 4 + t * d * c.act
         b.free(3 * t * d * c.act)
         let out = l.outProj.forward(&b, tokens: t)
@@ -65,9 +87,11 @@ enum MambaLowering {
         b.alloc(3 * t * d * c.act)
         b.launch("conv1d_fwd_recompute", .conv1d, flops: t * d * w * 2, bytes: c.act * t * d * 2, elements: t * d)
         b.gemm("dt_proj.recompute", .gemm, m: t, n: d, k: Double(m.dtRank))
-        let scan = scanWork(c)
+        let scan = scanWork(c, backward: true)
         b.alloc(2 * t * d * c.act + 2 * t * n * 4)
-        b.launch("selective_scan_bwd", .mambaScan, flops: 2.5 * scan.flops, bytes: 2 * scan.bytes, elements: scan.elements, dtype: .fp32)
+        b.launch(
+            "selective_scan_bwd", .mambaScan, flops: scan.flops, bytes: scan.bytes, m: scan.blocks, n: scan.threads,
+            elements: scan.atomics, dtype: .fp32)
         l.dtProj.backward(&b, tokens: t)
         b.pointwise("db_dc_rearrange", elements: 2 * t * n, bytesPerElement: 4)
         l.xProj.backward(&b, tokens: t)
