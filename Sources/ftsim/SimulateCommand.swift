@@ -39,7 +39,9 @@ struct SimulateCommand: ParsableCommand {
                 shape = "dataset \(ds.id) (expected padded length \(NumberText.fixed(ds.expectedPaddedLength(batch: workload.batch), 1)))"
             } else {
                 let seq = workload.seq ?? 128
-                report = sim.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum))
+                report = sim.simulate(
+                    model: model, method: method,
+                    workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum))
                 shape = "seq \(seq)"
             }
             // Error bars: the fit's covariance and residual scatter propagated through the simulator.
@@ -51,11 +53,15 @@ struct SimulateCommand: ParsableCommand {
                     let s = Simulator(gpu: gpuSpec, parameters: p)
                     if let ds {
                         return DatasetSimulation(simulator: s).simulate(
-                            model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8, gradAccum: workload.gradAccum
+                            model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8,
+                            gradAccum: workload.gradAccum
                         ).stepTime
                     }
-                    return s.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum))
-                        .stepTime
+                    return s.simulate(
+                        model: model, method: method,
+                        workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum)
+                    )
+                    .stepTime
                 }
                 // Centre the bar on the reported (full-resolution) value.
                 report.stepTimeInterval = report.stepTimeInterval?.centered(on: report.stepTime)
@@ -63,7 +69,8 @@ struct SimulateCommand: ParsableCommand {
             let topK = model.moe.map { " top-k \($0.topK)" } ?? ""
             if let path = traceOut {
                 let run = sim.run(
-                    model: model, method: method, workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing, gradAccum: workload.gradAccum),
+                    model: model, method: method,
+                    workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing, gradAccum: workload.gradAccum),
                     recordTimeline: true)
                 try writeOutput(ChromeTrace(run: run)!.rendered(), to: path, flag: "--trace-out")
             }

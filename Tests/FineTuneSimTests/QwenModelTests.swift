@@ -89,7 +89,9 @@ final class QwenModelTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("--modules-to-save") && "\($0)".contains("wte"), "\($0)")
         }
         let node = try ConfigNode.parse(yaml: "method: lora\nmodules_to_save: [lm_head, norm]\n", source: "m.yaml")
-        XCTAssertThrowsError(try FineTuneMethod(node: node)) { XCTAssertTrue("\($0)".contains("m.yaml") && "\($0)".contains("norm"), "\($0)") }
+        XCTAssertThrowsError(try FineTuneMethod(node: node)) {
+            XCTAssertTrue("\($0)".contains("m.yaml") && "\($0)".contains("norm"), "\($0)")
+        }
     }
 
     /// Mixed-precision full fine-tuning: fp32 weights, gradients and two moments (16 B per parameter),

@@ -116,12 +116,16 @@ public enum TraceSet {
         for r in table.rows {
             func positive(_ c: String) throws(SimulatorError) -> Int {
                 let v = try table.int(r, c)
-                guard v >= 1 else { throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be at least 1, got \(v)") }
+                guard v >= 1 else {
+                    throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be at least 1, got \(v)")
+                }
                 return v
             }
             func positiveNumber(_ c: String) throws(SimulatorError) -> Double {
                 let v = try table.double(r, c)
-                guard v > 0 else { throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be positive, got \(v)") }
+                guard v > 0 else {
+                    throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be positive, got \(v)")
+                }
                 return v
             }
             let gpus = try table.int(r, "gpus")
@@ -132,7 +136,8 @@ public enum TraceSet {
             let name = TraceText.trimmed(try table.string(r, "method"))
             guard let method = TraceMethod(rawValue: name) else {
                 throw SimulatorError(
-                    source: file, key: "method", "row \(r.number) (line \(r.line)): unknown method '\(name)' (expected \(TraceMethod.expected))")
+                    source: file, key: "method",
+                    "row \(r.number) (line \(r.line)): unknown method '\(name)' (expected \(TraceMethod.expected))")
             }
             var m = Measurement(
                 set: set, quantity: .stepTime, model: TraceText.trimmed(try table.string(r, "model")),

@@ -9,7 +9,8 @@ enum AttentionLowering {
         var out: [LinearLayer] = []
         if a.fusedQKV {
             out.append(
-                c.linear("qkv_proj", aliases: ["q_proj", "k_proj", "v_proj", "c_attn"], inFeatures: h, outFeatures: q + 2 * kv, bias: a.qkvBias))
+                c.linear(
+                    "qkv_proj", aliases: ["q_proj", "k_proj", "v_proj", "c_attn"], inFeatures: h, outFeatures: q + 2 * kv, bias: a.qkvBias))
         } else {
             out.append(c.linear("q_proj", aliases: ["q"], inFeatures: h, outFeatures: q, bias: a.qkvBias))
             out.append(c.linear("k_proj", aliases: ["k"], inFeatures: h, outFeatures: kv, bias: a.qkvBias))

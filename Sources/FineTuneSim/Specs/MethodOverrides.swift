@@ -67,7 +67,8 @@ public struct MethodOverrides: Sendable, Equatable {
         if let names = modulesToSave {
             for n in names where !FineTuneMethod.savableModules.contains(n) {
                 throw SimulatorError(
-                    source: "--modules-to-save", "unknown module '\(n)' (expected \(FineTuneMethod.savableModules.joined(separator: " or ")))")
+                    source: "--modules-to-save",
+                    "unknown module '\(n)' (expected \(FineTuneMethod.savableModules.joined(separator: " or ")))")
             }
             m.modulesToSave = names
         }

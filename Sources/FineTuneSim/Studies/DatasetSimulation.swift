@@ -25,7 +25,11 @@ public struct DatasetSimulation: Sendable {
         if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
         for (length, p) in lengths {
             parts.append(
-                (p, simulator.simulate(model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing, gradAccum: gradAccum))))
+                (
+                    p,
+                    simulator.simulate(
+                        model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing, gradAccum: gradAccum))
+                ))
         }
         var r = StepReport.mixture(parts)
         let worst = Workload(batch: batch, seq: dataset.longestPadded, routing: routing, gradAccum: gradAccum)
