@@ -5,11 +5,13 @@ public struct ParameterInventory: Sendable, Equatable {
     public var total: Double = 0
     /// Parameters a token touches (top-k experts only).
     public var active: Double = 0
-    /// Parameters that receive gradients (adapters, or everything under full fine-tuning).
+    /// Parameters that receive gradients (adapters and `modules_to_save` copies, or everything under full
+    /// fine-tuning).
     public var trainable: Double = 0
     /// Adapter parameters.
     public var adapters: Double = 0
-    /// Bytes of base weights as stored (NF4 with constants under QLoRA).
+    /// Bytes of base weights as stored (NF4 or GPTQ with constants under QLoRA, fp32 master weights under
+    /// mixed-precision full fine-tuning), plus the trainable copies of `modules_to_save`.
     public var baseWeightBytes: Double = 0
     /// Bytes of adapter weights.
     public var adapterBytes: Double = 0
