@@ -34,7 +34,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("lora-targets"), help: "Comma-separated weights that get adapters (e.g. q_proj,v_proj or all-linear).")
     var loraTargets: String?
 
-    @Option(help: "Base-weight quantization: nf4, int8 or none.")
+    @Option(help: "Base-weight quantization: nf4, int8, gptq-int4 (fp16 compute) or none.")
     var quant: FineTuneMethod.Quantization?
 
     @Option(help: "Gradient checkpointing: on or off.")
@@ -42,6 +42,11 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: "Optimizer: adamw, adamw8bit or sgd.")
     var optimizer: FineTuneMethod.Optimizer?
+
+    @Option(
+        name: .customLong("modules-to-save"),
+        help: "Comma-separated modules trained in full beside the adapters: embed_tokens, lm_head (or none).")
+    var modulesToSave: String?
 
     @Option(help: "Calibration file (default: Configs/calibration/default.yaml).")
     var calibration: String?
@@ -57,7 +62,10 @@ struct ModelOptions: ParsableArguments {
         let overrides = MethodOverrides(
             method: method, loraRank: loraRank,
             loraTargets: loraTargets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }, quant: quant,
-            checkpointing: checkpointing.map { $0 == .on }, optimizer: optimizer)
+            checkpointing: checkpointing.map { $0 == .on }, optimizer: optimizer,
+            modulesToSave: modulesToSave.map { v in
+                v == "none" ? [] : v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            })
         let method = try overrides.apply(to: base.preset)
         let params = try catalog.calibration(calibration).withHostSpeed(hostSpeed)
         return (m, method, params)
@@ -87,7 +95,13 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Token routing over experts: uniform, zipf:S or measured.")
     var routing: String = "uniform"
 
+    @Option(
+        name: .customLong("grad-accum"),
+        help: "Micro-batches per optimizer step (gradient accumulation); reports are per optimizer step (queries = batch × N).")
+    var gradAccum: Int = 1
+
     func validateShape() throws {
+        try Workload.validateGradAccum(gradAccum, source: "--grad-accum")
         guard batch >= 1 else { throw SimulatorError(source: "--batch", "must be at least 1, got \(batch)") }
         if let s = seq, s < 1 { throw SimulatorError(source: "--seq", "must be at least 1, got \(s)") }
         if seq != nil && dataset != nil { throw SimulatorError(source: "--seq", "give either --seq or --dataset, not both") }

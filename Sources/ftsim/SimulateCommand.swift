@@ -35,11 +35,13 @@ struct SimulateCommand: ParsableCommand {
                 let ds = try catalog.dataset(d)
                 traceSeq = ds.paddedBatchLengths(batch: workload.batch).max { $0.probability < $1.probability }?.length ?? ds.longestPadded
                 report = DatasetSimulation(simulator: sim).simulate(
-                    model: model, method: method, dataset: ds, batch: workload.batch, routing: routing)
+                    model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, gradAccum: workload.gradAccum)
                 shape = "dataset \(ds.id) (expected padded length \(NumberText.fixed(ds.expectedPaddedLength(batch: workload.batch), 1)))"
             } else {
                 let seq = workload.seq ?? 128
-                report = sim.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing))
+                report = sim.simulate(
+                    model: model, method: method,
+                    workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum))
                 shape = "seq \(seq)"
             }
             // Error bars: the fit's covariance and residual scatter propagated through the simulator.
@@ -51,11 +53,15 @@ struct SimulateCommand: ParsableCommand {
                     let s = Simulator(gpu: gpuSpec, parameters: p)
                     if let ds {
                         return DatasetSimulation(simulator: s).simulate(
-                            model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8
+                            model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8,
+                            gradAccum: workload.gradAccum
                         ).stepTime
                     }
-                    return s.simulate(model: model, method: method, workload: Workload(batch: workload.batch, seq: seq, routing: routing))
-                        .stepTime
+                    return s.simulate(
+                        model: model, method: method,
+                        workload: Workload(batch: workload.batch, seq: seq, routing: routing, gradAccum: workload.gradAccum)
+                    )
+                    .stepTime
                 }
                 // Centre the bar on the reported (full-resolution) value.
                 report.stepTimeInterval = report.stepTimeInterval?.centered(on: report.stepTime)
@@ -63,7 +69,8 @@ struct SimulateCommand: ParsableCommand {
             let topK = model.moe.map { " top-k \($0.topK)" } ?? ""
             if let path = traceOut {
                 let run = sim.run(
-                    model: model, method: method, workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing),
+                    model: model, method: method,
+                    workload: Workload(batch: workload.batch, seq: traceSeq, routing: routing, gradAccum: workload.gradAccum),
                     recordTimeline: true)
                 try writeOutput(ChromeTrace(run: run)!.rendered(), to: path, flag: "--trace-out")
             }
@@ -72,11 +79,13 @@ struct SimulateCommand: ParsableCommand {
                     report: report, gpu: gpuSpec, title: "\(model.id) \(method.kind.rawValue)\(topK) b\(workload.batch) on \(gpuSpec.id)")
                 try writeOutput(charts.combinedSVG, to: path, flag: "--plot")
             }
+            let accum = workload.gradAccum > 1 ? " × \(workload.gradAccum) accumulated" : ""
             switch format {
             case .json:
                 let header: [(String, JSONValue)] = [
                     ("model", .string(model.id)), ("gpu", .string(gpuSpec.id)), ("method", .string(method.kind.rawValue)),
                     ("top_k", model.moe.map { .int($0.topK) } ?? .null), ("batch", .int(workload.batch)),
+                    ("grad_accum", .int(workload.gradAccum)), ("queries_per_step", .int(workload.batch * workload.gradAccum)),
                     ("seq", workload.dataset == nil ? .int(workload.seq ?? 128) : .null),
                     ("dataset", workload.dataset.map { .string($0) } ?? .null),
                     ("routing", .string(routing.label)), ("calibration", .string(params.provenance)),
@@ -85,7 +94,8 @@ struct SimulateCommand: ParsableCommand {
             case .table:
                 print(
                     report.table(
-                        title: "\(model.name) · \(method.kind.rawValue)\(topK) · batch \(workload.batch) · \(shape) · \(gpuSpec.name)"),
+                        title:
+                            "\(model.name) · \(method.kind.rawValue)\(topK) · batch \(workload.batch)\(accum) · \(shape) · \(gpuSpec.name)"),
                     terminator: "")
             }
         }

@@ -76,6 +76,8 @@ struct ValidateCommand: ParsableCommand {
                                         ("quantity", .string(r.measurement.quantity.rawValue)),
                                         ("model", .string(r.measurement.model)), ("top_k", .int(r.measurement.topK)),
                                         ("batch", .int(r.measurement.batch)),
+                                        ("method", r.measurement.method.map { .string($0.rawValue) } ?? .null),
+                                        ("grad_accum", .int(r.measurement.gradAccum)),
                                         ("seq", r.measurement.seq.map { .int($0) } ?? .null),
                                         ("dataset", r.measurement.dataset.map { .string($0) } ?? .null),
                                         ("measured", .number(r.measurement.value)), ("predicted", .number(r.predicted)),

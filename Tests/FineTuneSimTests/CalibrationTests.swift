@@ -36,9 +36,9 @@ final class CalibrationTests: XCTestCase {
     /// Error bars: a parameter with variance widens the interval by exactly the propagated amount.
     func testUncertaintyPropagatesCovariance() {
         var p = CalibrationParameters()
-        p["step_overhead_s"] = 1
-        p.covariance = ["step_overhead_s": ["step_overhead_s": 0.04]]  // σ = 0.2 s
-        let i = Uncertainty(parameters: p).interval { $0["step_overhead_s"] * 2 }
+        p["host_step_s"] = 1
+        p.covariance = ["host_step_s": ["host_step_s": 0.04]]  // σ = 0.2 s
+        let i = Uncertainty(parameters: p).interval { $0["host_step_s"] * 2 }
         XCTAssertEqual(i.value, 2)
         XCTAssertEqual(i.sigma, 0.4, accuracy: 1e-6)
         XCTAssertEqual(i.high - i.value, 1.959964 * 0.4, accuracy: 1e-4)

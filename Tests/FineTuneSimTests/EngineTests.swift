@@ -9,7 +9,7 @@ final class EngineTests: XCTestCase {
         p["host_launch_forward_s"] = 1e-3
         p["host_launch_backward_s"] = 1e-3
         p["host_sync_s"] = 0
-        p["step_overhead_s"] = 0
+        p["host_step_s"] = 0
         p["kernel_latency_s"] = 0
         p["min_kernel_s"] = 0
         p["memory_efficiency"] = 1
@@ -75,7 +75,10 @@ final class EngineTests: XCTestCase {
                 let fast = e.run(p), full = e.run(p, recordTimeline: true)
                 XCTAssertEqual(fast.stepTime, full.stepTime, accuracy: 1e-9 * full.stepTime, "\(id) batch \(batch)")
                 XCTAssertEqual(full.timeline!.kernels.count, p.kernelCount)
-                XCTAssertEqual(full.timeline!.kernels.last!.end + CalibrationParameters()["step_overhead_s"], full.stepTime, accuracy: 1e-6)
+                // The step ends with the last kernel or, later, with the trainer's host bookkeeping after it.
+                let lastEnd = full.timeline!.kernels.last!.end
+                XCTAssertGreaterThanOrEqual(full.stepTime, lastEnd - 1e-9)
+                XCTAssertLessThanOrEqual(full.stepTime, lastEnd + CalibrationParameters()["host_step_s"] + 1e-9)
             }
         }
     }

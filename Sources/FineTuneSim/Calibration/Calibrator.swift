@@ -171,7 +171,7 @@ public struct Calibrator: Sendable {
             let raw = zip(f.residuals, w).map { $0 / $1 }
             rms = (raw.reduce(0) { $0 + $1 * $1 } / Double(max(1, raw.count))).squareRoot()
             // The scatter error bars add: that of whole steps and throughputs (single kernels scatter more).
-            let steps = zip(timing, raw).filter { [.throughput, .forward, .backward, .optimizer].contains($0.0.quantity) }.map(\.1)
+            let steps = zip(timing, raw).filter { [.throughput, .forward, .backward, .optimizer, .stepTime].contains($0.0.quantity) }.map(\.1)
             p["residual_rms"] = steps.isEmpty ? rms : (steps.reduce(0) { $0 + $1 * $1 } / Double(steps.count)).squareRoot()
             converged = converged && f.converged
             iterations += f.iterations

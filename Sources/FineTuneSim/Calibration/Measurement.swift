@@ -16,9 +16,13 @@ public struct Measurement: Sendable, Equatable {
         case kernel = "kernel_s"
         /// Seconds per step (forward + backward) in one layer type (`layer` holds the report key).
         case layer = "layer_s"
+        /// Seconds per optimizer step (`gradAccum` forward/backward passes and one optimizer update).
+        case stepTime = "step_s"
+        /// Peak device memory of a step, in GB (10^9 bytes).
+        case peakMemory = "peak_memory_gb"
 
         /// Whether it measures memory (fitted by the memory parameters) rather than time.
-        public var isMemory: Bool { self == .maxBatch }
+        public var isMemory: Bool { self == .maxBatch || self == .peakMemory }
     }
 
     /// The trace set it belongs to (folder name under Traces/).
@@ -37,10 +41,15 @@ public struct Measurement: Sendable, Equatable {
     /// The profiled kernel's name for kernel measurements (e.g. `matmul_w1`), the layer report key
     /// (`attention`, `moe`, `mamba`, `norm`) for layer measurements.
     public var kernel: String? = nil
+    /// The method the row was measured with, when it names one (else the model's preset).
+    public var method: TraceMethod? = nil
+    /// Micro-batches per optimizer step (`batch` is the micro-batch).
+    public var gradAccum: Int = 1
 
-    /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k`.
+    /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k` or `qwen-7b lora b1×8 seq 1024`.
     public var label: String {
-        "\(model) top-\(topK)" + (quantity == .maxBatch ? "" : " b\(batch)") + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)")
-            + (kernel.map { " \($0)" } ?? "")
+        model + (topK > 0 ? " top-\(topK)" : "") + (method.map { " \($0.rawValue)" } ?? "")
+            + (quantity == .maxBatch ? "" : " b\(batch)" + (gradAccum > 1 ? "×\(gradAccum)" : ""))
+            + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)") + (kernel.map { " \($0)" } ?? "")
     }
 }

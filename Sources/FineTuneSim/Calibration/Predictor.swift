@@ -30,12 +30,14 @@ public struct Predictor: Sendable {
             stages[key] = r
             return r
         }
+        // Optimizer steps of rows that name their method and accumulation (step time and peak memory together).
+        var accumulated: [String: StepReport] = [:]
         var out: [Double] = []
         for m in ms {
             if gpus[m.gpu] == nil { gpus[m.gpu] = try catalog.gpu(m.gpu) }
             if models[m.model] == nil { models[m.model] = try catalog.model(m.model) }
-            let model = try Simulator.model(models[m.model]!, topK: m.topK)
-            let method = model.preset
+            let model = try Simulator.model(models[m.model]!, topK: m.topK > 0 ? m.topK : nil)
+            let method = m.method.map { $0.method(over: model.preset) } ?? model.preset
             let gpu = gpus[m.gpu]!
             switch m.quantity {
             case .throughput:
@@ -70,6 +72,14 @@ public struct Predictor: Sendable {
                 let step = fixedLengthStep(m, model, method, gpu)
                 let phase: Phase = m.quantity == .forward ? .forward : (m.quantity == .backward ? .backward : .optimizer)
                 out.append(step.phases[phase] ?? 0)
+            case .stepTime, .peakMemory:
+                let key = "\(m.model)|\(m.gpu)|\(m.topK)|\(m.method?.rawValue ?? "preset")|\(m.batch)|\(m.seq ?? 128)|\(m.gradAccum)"
+                if accumulated[key] == nil {
+                    accumulated[key] = Simulator(gpu: gpu, parameters: parameters, cache: cache).simulate(
+                        model: model, method: method, workload: Workload(batch: m.batch, seq: m.seq ?? 128, gradAccum: m.gradAccum))
+                }
+                let step = accumulated[key]!
+                out.append(m.quantity == .stepTime ? step.stepTime : step.memory.peakBytes / 1e9)
             case .maxBatch:
                 let seq: Int
                 if let s = m.seq {

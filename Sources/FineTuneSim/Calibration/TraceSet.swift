@@ -80,6 +80,10 @@ public enum TraceSet {
                 m.kernel = try str(r, "kernel")
                 out.append(m)
             }
+        } else if cols.isSuperset(of: [
+            "model", "method", "gpu", "gpus", "seq", "micro_batch", "grad_accum", "memory_g", "seconds_per_optimizer_step",
+        ]) {
+            out += try loadStepRows(table, file: file, set: set)
         } else if cols.isSuperset(of: ["model", "dataset", "gpu", "top_k", "max_batch"]) {
             for r in table.rows {
                 let ds = try str(r, "dataset")
@@ -96,6 +100,55 @@ public enum TraceSet {
                         set: set, quantity: .maxBatch, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
                         batch: 0, seq: seq, dataset: ds == "fixed" ? nil : ds, value: try table.double(r, "max_batch")))
             }
+        }
+        return out
+    }
+
+    /// Bytes in the table's "GB" of `memory_g` (the Qwen table): binary gigabytes, as nvidia-smi and
+    /// PyTorch's memory statistics count them divided by 1024³ (see `Traces/qwen1-a100-80gb/README.md`).
+    public static let stepTableGigabyte = 1_073_741_824.0
+
+    /// Rows of seconds per optimizer step and peak memory, one method per row (the Qwen table's format:
+    /// `model,method,gpu,gpus,seq,micro_batch,grad_accum,memory_g,seconds_per_optimizer_step`); two
+    /// measurements per row. Memory is converted to GB of 10^9 bytes, the simulator's unit.
+    static func loadStepRows(_ table: CSVTable, file: String, set: String) throws(SimulatorError) -> [Measurement] {
+        var out: [Measurement] = []
+        for r in table.rows {
+            func positive(_ c: String) throws(SimulatorError) -> Int {
+                let v = try table.int(r, c)
+                guard v >= 1 else {
+                    throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be at least 1, got \(v)")
+                }
+                return v
+            }
+            func positiveNumber(_ c: String) throws(SimulatorError) -> Double {
+                let v = try table.double(r, c)
+                guard v > 0 else {
+                    throw SimulatorError(source: file, key: c, "row \(r.number) (line \(r.line)): must be positive, got \(v)")
+                }
+                return v
+            }
+            let gpus = try table.int(r, "gpus")
+            guard gpus == 1 else {
+                throw SimulatorError(
+                    source: file, key: "gpus", "row \(r.number) (line \(r.line)): only single-GPU rows are simulated, got \(gpus)")
+            }
+            let name = TraceText.trimmed(try table.string(r, "method"))
+            guard let method = TraceMethod(rawValue: name) else {
+                throw SimulatorError(
+                    source: file, key: "method",
+                    "row \(r.number) (line \(r.line)): unknown method '\(name)' (expected \(TraceMethod.expected))")
+            }
+            var m = Measurement(
+                set: set, quantity: .stepTime, model: TraceText.trimmed(try table.string(r, "model")),
+                gpu: TraceText.trimmed(try table.string(r, "gpu")), topK: 0, batch: try positive("micro_batch"), seq: try positive("seq"),
+                dataset: nil, value: try positiveNumber("seconds_per_optimizer_step"))
+            m.method = method
+            m.gradAccum = try positive("grad_accum")
+            out.append(m)
+            m.quantity = .peakMemory
+            m.value = try positiveNumber("memory_g") * stepTableGigabyte / 1e9
+            out.append(m)
         }
         return out
     }

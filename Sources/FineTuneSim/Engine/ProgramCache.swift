@@ -12,7 +12,7 @@ public final class ProgramCache: @unchecked Sendable {
     /// The program for a step, lowered once.
     public func program(model: ModelSpec, method: FineTuneMethod, workload: Workload, memory: LoweringMemory) -> Program {
         let key =
-            "\(model.id)|\(model.moe?.topK ?? 0)|\(method)|\(workload.batch)|\(workload.seq)|\(workload.routing.label)|\(memory.routedScale)|\(memory.routedRetained)"
+            "\(model.id)|\(model.moe?.topK ?? 0)|\(method)|\(workload.batch)|\(workload.seq)|\(workload.gradAccum)|\(workload.routing.label)|\(memory.routedScale)|\(memory.routedRetained)"
         lock.lock()
         if let p = programs[key] { lock.unlock(); return p }
         lock.unlock()

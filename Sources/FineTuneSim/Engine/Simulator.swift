@@ -111,7 +111,7 @@ public struct Simulator: Sendable {
         var phases: [Phase: Double] = [.forward: 0, .backward: 0, .optimizer: 0]
         for ph in Phase.allCases { if let t = result.phaseWall[ph] { phases[ph.reported, default: 0] += t } }
         return StepReport(
-            stepTime: result.stepTime, batch: Double(workload.batch), tokens: Double(workload.tokens), phases: phases,
+            stepTime: result.stepTime, batch: Double(workload.queriesPerStep), tokens: Double(workload.tokensPerStep), phases: phases,
             hostOverhead: max(0, result.stepTime - Phase.allCases.reduce(0) { $0 + (result.phaseWall[$1] ?? 0) }), layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
             syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil)
     }

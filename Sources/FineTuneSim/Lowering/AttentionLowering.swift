@@ -9,13 +9,14 @@ enum AttentionLowering {
         var out: [LinearLayer] = []
         if a.fusedQKV {
             out.append(
-                c.linear("qkv_proj", aliases: ["q_proj", "k_proj", "v_proj"], inFeatures: h, outFeatures: q + 2 * kv, bias: a.qkvBias))
+                c.linear(
+                    "qkv_proj", aliases: ["q_proj", "k_proj", "v_proj", "c_attn"], inFeatures: h, outFeatures: q + 2 * kv, bias: a.qkvBias))
         } else {
             out.append(c.linear("q_proj", aliases: ["q"], inFeatures: h, outFeatures: q, bias: a.qkvBias))
             out.append(c.linear("k_proj", aliases: ["k"], inFeatures: h, outFeatures: kv, bias: a.qkvBias))
             out.append(c.linear("v_proj", aliases: ["v"], inFeatures: h, outFeatures: kv, bias: a.qkvBias))
         }
-        out.append(c.linear("o_proj", aliases: ["o", "dense"], inFeatures: q, outFeatures: h))
+        out.append(c.linear("o_proj", aliases: ["o", "dense", "c_proj"], inFeatures: q, outFeatures: h))
         return out
     }
 

@@ -7,13 +7,25 @@ enum HeadLowering {
         b.pointwise("embedding_lookup", .embedding, elements: e, reads: 1, writes: 1)
     }
 
-    static func embeddingBackward(_ b: inout SegmentBuilder, _ c: LoweringContext) {
-        if c.method.trainsBase {
+    /// Whether the input embedding trains (full fine-tuning, or in `modules_to_save`; a tied one with the head).
+    static func trainsEmbedding(_ c: LoweringContext) -> Bool {
+        c.method.savesModule("embed_tokens") || (c.model.tieEmbeddings && c.method.savesModule("lm_head"))
+    }
+
+    static func embeddingBackward(_ b: inout SegmentBuilder, _ c: LoweringContext, inventory: ParameterInventory) {
+        if trainsEmbedding(c) {
             let v = Double(c.model.vocabSize)
             b.pointwise("embedding_sort", .embedding, elements: c.tokens, reads: 2, writes: 2, bytesPerElement: 8)
             b.pointwise("embedding_grad_zero", .embedding, elements: v * c.hidden, reads: 0)
             b.pointwise("embedding_dense_bwd", .embedding, elements: c.tokens * c.hidden, reads: 2, writes: 1, bytesPerElement: 4)
             b.pointwise("embedding_grad_cast", .embedding, elements: v * c.hidden, reads: 1, writes: 1)
+        }
+        if c.accumulating && inventory.nonLinearGradientBytes > 0 {
+            // A later micro-batch: the gradients outside linear layers were temporaries; add them in place.
+            let bytes = inventory.nonLinearGradientBytes
+            let n = bytes / (c.method.trainsBase ? c.method.trainableDType.bytes : c.method.baseWeightBytes)
+            b.launch("grad_accumulate", .elementwise, flops: n, bytes: 3 * bytes, elements: n, dtype: .fp32)
+            b.freeUnscaled(bytes)
         }
         // The residual stream's input and its gradient go.
         b.free(2 * c.tokens * c.hidden * c.act)
@@ -23,6 +35,14 @@ enum HeadLowering {
         var l = c.linear("lm_head", inFeatures: c.model.hiddenSize, outFeatures: c.model.vocabSize)
         l.quant = .none  // quantizers skip the LM head
         l.loraRank = 0
+        if !c.method.trainsBase
+            && (c.method.savesModule("lm_head") || (c.model.tieEmbeddings && c.method.savesModule("embed_tokens")))
+        {
+            // modules_to_save: the copy trains in the base weights' dtype.
+            l.trained = true
+            l.weightBytes = c.method.baseWeightBytes
+            l.trainableBytes = c.method.baseWeightBytes
+        }
         return l
     }
 
@@ -48,11 +68,9 @@ enum HeadLowering {
     static func backward(_ b: inout SegmentBuilder, _ c: LoweringContext, saved: Double, inventory: ParameterInventory) {
         b.layer = .head
         let tv = c.tokens * Double(c.model.vocabSize)
-        if c.method.trainsBase {
-            // Gradients of trained parameters outside linear layers (norms, embedding, Mamba's A/D/conv); the
-            // LM head's (the embedding's, when tied) is allocated by the head's linear backward below.
-            b.allocUnscaled((inventory.trainableNonLinear - lmHead(c).baseParameters) * c.method.trainableDType.bytes)
-        }
+        // Gradients of trained parameters outside linear layers (norms, embedding, Mamba's A/D/conv); the
+        // LM head's (the embedding's, when tied) is allocated by the head's linear backward below.
+        b.allocUnscaled(inventory.nonLinearGradientBytes)
         b.alloc(tv * 4)
         b.pointwise("nll_loss_bwd", .loss, elements: tv, reads: 0, writes: 1, bytesPerElement: 4)
         b.alloc(tv * 4)

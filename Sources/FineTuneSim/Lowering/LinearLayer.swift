@@ -3,7 +3,10 @@
 ///
 /// The kernel sequence follows bitsandbytes 0.42 (`dequantize_4bit`: absmax dequantize, offset add,
 /// 4-bit expand), peft 0.7 (`Linear4bit.forward`: clone, adapter matmuls under autocast with weight casts,
-/// scaling, add) and PyTorch autograd (input gradient, weight gradient only for trained weights).
+/// scaling, add) and PyTorch autograd (input gradient, weight gradient only for trained weights). GPTQ
+/// weights follow auto-gptq's CUDA/exllama `QuantLinear` as peft trains over it: the int4 weight is expanded
+/// to an fp16 copy (one dequantize kernel, bounded by bandwidth and by instruction issue like NF4's) and an
+/// fp16 matmul runs on it, forward and backward.
 public struct LinearLayer: Sendable {
     /// Weight name, e.g. `w1` or `q_proj`.
     public var name: String
@@ -26,6 +29,15 @@ public struct LinearLayer: Sendable {
     /// Bytes per element of trained weights (adapter, or base under full fine-tuning) and their gradients:
     /// the method's trainable dtype.
     public var trainableBytes: Double
+    /// Bytes per element of the unquantized base weight as stored (4 for fp32 master weights under mixed
+    /// precision, which autocast casts to the compute dtype before each matmul).
+    public var weightBytes: Double = 2
+    /// Whether the weight gradients already exist (a later micro-batch under gradient accumulation): autograd
+    /// computes each into a temporary and adds it in place (`AccumulateGrad`), so nothing stays allocated.
+    public var accumulate: Bool = false
+
+    /// GPTQ's group size along the input features.
+    public static let gptqGroupSize = 128.0
 
     /// Parameters of the base weight.
     public var baseParameters: Double { inFeatures * outFeatures + (bias ? outFeatures : 0) }
@@ -35,17 +47,25 @@ public struct LinearLayer: Sendable {
     /// Bytes the base weight occupies in device memory (with NF4/int8 constants).
     public var baseWeightBytes: Double {
         let e = inFeatures * outFeatures
-        let biasBytes = bias ? outFeatures * 2 : 0
+        let biasBytes = bias ? outFeatures * (quant == .none ? weightBytes : 2) : 0
         switch quant {
-        case .none: return e * 2 + biasBytes
+        case .none: return e * weightBytes + biasBytes
         case .int8: return e + outFeatures * 4 + biasBytes
         case .nf4:
             // 64-element blocks; absmax fp32, or 8-bit with fp32 constants per 256 blocks under double quant.
             let blocks = e / 64
             let constants = doubleQuant ? blocks * 1 + blocks / 256 * 4 : blocks * 4
             return e * 0.5 + constants + biasBytes
+        case .gptqInt4:
+            // Packed int4 weights; per group of 128 inputs and per output an fp16 scale and a packed int4 zero;
+            // an int32 group index per input (act-order).
+            let groups = (inFeatures / Self.gptqGroupSize).rounded(.up)
+            return e * 0.5 + groups * outFeatures * 2.5 + inFeatures * 4 + biasBytes
         }
     }
+
+    /// Whether autocast casts the stored weight to the compute dtype (`act` bytes) before each matmul.
+    func castsWeight(act: Double) -> Bool { quant == .none && weightBytes != act }
 
     /// Forward pass over `tokens` rows. Allocates the output (bytes returned) and keeps what autograd
     /// saves; returns (output bytes, bytes saved for backward beyond the input).
@@ -55,9 +75,15 @@ public struct LinearLayer: Sendable {
         if quant != .none { b.hostCall(.quantizedLinear) }
         if loraRank > 0 { b.hostCall(.loraLinear) }
         dequantize(&b, tokens: t)
+        let e = inFeatures * outFeatures
+        let casts = castsWeight(act: b.act)
+        if casts {
+            b.allocUnscaled(e * b.act)
+            b.launch(name + ".weight_cast", .elementwise, flops: e, bytes: e * (weightBytes + b.act), elements: e, dtype: .fp32)
+        }
         b.alloc(out)
         b.gemm(name + ".gemm", kind, m: t, n: outFeatures, k: inFeatures)
-        if quant != .none { b.freeUnscaled(inFeatures * outFeatures * b.act) }
+        if quant != .none || casts { b.freeUnscaled(e * b.act) }
         var saved = 0.0
         if loraRank > 0 {
             let r = loraRank
@@ -80,10 +106,14 @@ public struct LinearLayer: Sendable {
     /// gradient only where trained, the adapter's gradients where present.
     public func backward(_ b: inout SegmentBuilder, tokens t: Double, needsInputGradient: Bool = true) {
         let gradIn = t * inFeatures * b.act
-        // Gradients of trained weights live until the optimizer step frees them.
-        if trained { b.allocUnscaled(baseParameters * trainableBytes) }
+        // Gradients of trained weights live until the optimizer step frees them; a later micro-batch's are
+        // temporaries added into them.
+        let gradBytes = ((trained ? baseParameters : 0) + loraParameters) * trainableBytes
+        b.allocUnscaled(gradBytes)
+        let casts = castsWeight(act: b.act) && (needsInputGradient || trained)
+        // The compute-dtype copy autograd saved from the forward's cast.
+        if casts { b.allocUnscaled(inFeatures * outFeatures * b.act) }
         if loraRank > 0 {
-            b.allocUnscaled(loraParameters * trainableBytes)
             let r = loraRank
             b.pointwise(name + ".lora_scale_bwd", .lora, elements: t * outFeatures)
             b.alloc(t * r * b.act)
@@ -109,6 +139,18 @@ public struct LinearLayer: Sendable {
         if trained {
             b.gemm(name + ".wgrad", kind, m: outFeatures, n: inFeatures, k: t)
             if bias { b.pointwise(name + ".bgrad", kind == .gating ? .gating : .elementwise, elements: t * outFeatures, writes: 0) }
+            if casts {
+                // The cast's backward: the compute-dtype gradient to the master weight's dtype.
+                let e = inFeatures * outFeatures
+                b.launch(name + ".wgrad_cast", .elementwise, flops: e, bytes: e * (b.act + trainableBytes), elements: e, dtype: .fp32)
+            }
+        }
+        if casts { b.freeUnscaled(inFeatures * outFeatures * b.act) }
+        if accumulate && gradBytes > 0 {
+            // AccumulateGrad: grad += new, then the temporary goes.
+            let n = gradBytes / trainableBytes
+            b.launch(name + ".grad_accumulate", .elementwise, flops: n, bytes: 3 * gradBytes, elements: n, dtype: .fp32)
+            b.freeUnscaled(gradBytes)
         }
         if loraRank > 0 {
             b.pointwise(name + ".lora_dx_add", .lora, elements: t * inFeatures, reads: 2)
@@ -129,7 +171,13 @@ public struct LinearLayer: Sendable {
             b.pointwise(name + ".dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
         }
         b.allocUnscaled(e * b.act)
-        let inBytes = quant == .nf4 ? e * 0.5 + e / 64 * 4 : e + outFeatures * 4
-        b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
+        let inBytes: Double
+        switch quant {
+        case .nf4: inBytes = e * 0.5 + e / 64 * 4
+        case .gptqInt4: inBytes = baseWeightBytes - (bias ? outFeatures * 2 : 0)
+        case .int8, .none: inBytes = e + outFeatures * 4
+        }
+        // GPTQ: unpack, subtract the zero and scale, per element (like NF4's expand: issue-heavy).
+        b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e, dtype: quant.isGPTQ ? .fp16 : .bf16)
     }
 }

@@ -1,7 +1,8 @@
 /// Lowers (model, method, workload) to the kernels of one training step: forward, recompute (under
 /// gradient checkpointing), backward and optimizer, grouped into reusable segments.
 public enum Lowering {
-    /// Lowers one step. The model's `moe.topK` must already hold the workload's top-k.
+    /// Lowers one step (an optimizer step: `workload.gradAccum` forward/backward passes, then one optimizer
+    /// update). The model's `moe.topK` must already hold the workload's top-k.
     ///
     /// `memory` shapes the allocation walk (calibration parameters `routed_activation_overhead` and
     /// `routed_retained_fraction`); it changes no kernel.
@@ -29,7 +30,7 @@ public enum Lowering {
             case .mamba: return MambaLowering.forward(&b, c)
             }
         }
-        func backward(_ b: inout SegmentBuilder, _ kind: SublayerKind, saved: Double) {
+        func backward(_ b: inout SegmentBuilder, _ c: LoweringContext, _ kind: SublayerKind, saved: Double) {
             switch kind {
             case .attention: AttentionLowering.backward(&b, c, saved: saved)
             case .mlp: MLPLowering.backward(&b, c, saved: saved)
@@ -49,63 +50,79 @@ public enum Lowering {
         // forward segment is built (every forward precedes every backward).
         var savedBytes: [SublayerKind: Double] = [:]
         let ckpt = method.checkpointing
+        // What recompute leaves allocated in one pass: released when the next pass starts (the allocator
+        // reuses the blocks) or, after the last, once backward is over.
+        var retained = 0.0
+        var headSaved = 0.0
 
-        use("embedding.forward") {
-            var b = SegmentBuilder(label: "embedding.forward", layer: .embedding, phase: .forward, computeBytes: c.act)
-            HeadLowering.embeddingForward(&b, c)
-            return b.segment
-        }
-        for k in model.sublayers {
-            use(k.rawValue + ".forward") {
-                var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
-                let saved = forward(&b, k)
-                savedBytes[k] = saved
-                // Under checkpointing only the layer's output (the next checkpoint's input) is kept.
-                if ckpt { b.free(saved - hiddenBytes) }
+        // One forward and backward pass over a micro-batch. Later passes under gradient accumulation add
+        // their weight gradients into the first pass's (their backward segments differ: suffix `.accum`).
+        func pass(_ index: Int) {
+            let pc: LoweringContext = {
+                var x = c
+                x.accumulating = index > 0
+                return x
+            }()
+            let accum = index > 0 ? ".accum" : ""
+            use(index > 0 ? "embedding.forward.next" : "embedding.forward") {
+                var b = SegmentBuilder(label: "embedding.forward", layer: .embedding, phase: .forward, computeBytes: c.act)
+                b.free(retained)
+                HeadLowering.embeddingForward(&b, c)
                 return b.segment
             }
-        }
-        var headSaved = 0.0
-        use("head.forward") {
-            var b = SegmentBuilder(label: "head.forward", layer: .head, phase: .forward, computeBytes: c.act)
-            headSaved = HeadLowering.forward(&b, c)
-            return b.segment
-        }
-        use("head.backward") {
-            var b = SegmentBuilder(label: "head.backward", layer: .head, phase: .backward, computeBytes: c.act)
-            HeadLowering.backward(&b, c, saved: headSaved, inventory: inv)
-            return b.segment
-        }
-        // Backward walks checkpoint units (a mixer and its feed-forward) in reverse; each unit is
-        // recomputed first under checkpointing.
-        let units = checkpointUnits(model.sublayers)
-        for unit in units.reversed() {
-            if ckpt {
-                for k in unit {
-                    use(k.rawValue + ".recompute") {
+            for k in model.sublayers {
+                use(k.rawValue + ".forward") {
+                    var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
+                    let saved = forward(&b, k)
+                    savedBytes[k] = saved
+                    // Under checkpointing only the layer's output (the next checkpoint's input) is kept.
+                    if ckpt { b.free(saved - hiddenBytes) }
+                    return b.segment
+                }
+            }
+            use("head.forward") {
+                var b = SegmentBuilder(label: "head.forward", layer: .head, phase: .forward, computeBytes: c.act)
+                headSaved = HeadLowering.forward(&b, c)
+                return b.segment
+            }
+            use("head.backward" + accum) {
+                var b = SegmentBuilder(label: "head.backward", layer: .head, phase: .backward, computeBytes: c.act)
+                HeadLowering.backward(&b, pc, saved: headSaved, inventory: inv)
+                return b.segment
+            }
+            // Backward walks checkpoint units (a mixer and its feed-forward) in reverse; each unit is
+            // recomputed first under checkpointing.
+            let units = checkpointUnits(model.sublayers)
+            for unit in units.reversed() {
+                if ckpt {
+                    for k in unit {
+                        use(k.rawValue + ".recompute") {
+                            var b = SegmentBuilder(
+                                label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
+                            _ = forward(&b, k)
+                            return b.segment
+                        }
+                    }
+                }
+                for k in unit.reversed() {
+                    use(k.rawValue + ".backward" + accum) {
                         var b = SegmentBuilder(
-                            label: "\(k.rawValue).recompute", layer: layerType(k), phase: .recompute, computeBytes: c.act)
-                        _ = forward(&b, k)
+                            label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
+                        backward(&b, pc, k, saved: savedBytes[k]! * (ckpt && k == .moe ? 1 - memory.routedRetained : 1))
+                        if ckpt { b.free(hiddenBytes) }
                         return b.segment
                     }
                 }
             }
-            for k in unit.reversed() {
-                use(k.rawValue + ".backward") {
-                    var b = SegmentBuilder(label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
-                    backward(&b, k, saved: savedBytes[k]! * (ckpt && k == .moe ? 1 - memory.routedRetained : 1))
-                    if ckpt { b.free(hiddenBytes) }
-                    return b.segment
-                }
+            use("embedding.backward" + accum) {
+                var b = SegmentBuilder(label: "embedding.backward", layer: .embedding, phase: .backward, computeBytes: c.act)
+                HeadLowering.embeddingBackward(&b, pc, inventory: inv)
+                return b.segment
             }
+            // What the expert loop's recompute left allocated is released once backward is over.
+            retained = ckpt ? memory.routedRetained * model.sublayers.reduce(0) { $0 + ($1 == .moe ? savedBytes[$1]! : 0) } : 0
         }
-        use("embedding.backward") {
-            var b = SegmentBuilder(label: "embedding.backward", layer: .embedding, phase: .backward, computeBytes: c.act)
-            HeadLowering.embeddingBackward(&b, c)
-            return b.segment
-        }
-        // What the expert loop's recompute left allocated is released once backward is over.
-        let retained = ckpt ? memory.routedRetained * model.sublayers.reduce(0) { $0 + ($1 == .moe ? savedBytes[$1]! : 0) } : 0
+        for i in 0..<max(1, workload.gradAccum) { pass(i) }
         use("optimizer") {
             var b = SegmentBuilder(label: "optimizer", layer: .optimizer, phase: .optimizer, computeBytes: c.act)
             b.free(retained)

@@ -13,6 +13,9 @@ public struct LoweringContext: Sendable {
     public let act: Double
     /// Multiplier on the memory of per-expert (routed-token) buffers.
     public let routedMemoryScale: Double
+    /// Whether this is a later micro-batch under gradient accumulation (weight gradients already exist and
+    /// are accumulated in place).
+    public var accumulating = false
 
     /// Creates a context.
     public init(model: ModelSpec, method: FineTuneMethod, workload: Workload, routedMemoryScale: Double = 1) {
@@ -40,7 +43,8 @@ public struct LoweringContext: Sendable {
         return LinearLayer(
             name: name, inFeatures: Double(inFeatures), outFeatures: Double(outFeatures), kind: kind, bias: bias,
             trained: method.trainsBase, quant: method.kind == .full ? .none : method.quant, doubleQuant: method.doubleQuant,
-            loraRank: lora ? Double(method.loraRank) : 0, trainableBytes: method.trainableDType.bytes)
+            loraRank: lora ? Double(method.loraRank) : 0, trainableBytes: method.trainableDType.bytes,
+            weightBytes: method.baseWeightBytes, accumulate: accumulating)
     }
 
     /// Whether norms run as one fused kernel (mamba-ssm's Triton RMSNorm) instead of eager PyTorch ops.

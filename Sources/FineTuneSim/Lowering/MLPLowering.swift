@@ -10,13 +10,13 @@ enum MLPLowering {
             if fused(m) {
                 return [
                     c.linear("gate_up_proj", aliases: ["gate_proj", "up_proj"], inFeatures: h, outFeatures: 2 * i),
-                    c.linear("down_proj", aliases: ["w2"], inFeatures: i, outFeatures: h),
+                    c.linear("down_proj", aliases: ["w2", "c_proj"], inFeatures: i, outFeatures: h),
                 ]
             }
             return [
                 c.linear("gate_proj", aliases: ["w1"], inFeatures: h, outFeatures: i),
                 c.linear("up_proj", aliases: ["w3"], inFeatures: h, outFeatures: i),
-                c.linear("down_proj", aliases: ["w2"], inFeatures: i, outFeatures: h),
+                c.linear("down_proj", aliases: ["w2", "c_proj"], inFeatures: i, outFeatures: h),
             ]
         }
         return [

@@ -21,7 +21,9 @@ enum OptimizerLowering {
 
     static func lower(_ b: inout SegmentBuilder, _ c: LoweringContext, inventory inv: ParameterInventory) {
         let n = inv.trainable, tensors = max(1, inv.trainableTensors)
-        let gb = c.method.trainableDType.bytes, sb = c.method.optimizerStateDType.bytes
+        // Gradient (and trained weight) bytes per element, averaged when `modules_to_save` copies train in
+        // another dtype than the adapters.
+        let gb = n > 0 ? inv.gradientBytes / n : c.method.trainableDType.bytes, sb = c.method.optimizerStateDType.bytes
         // Gradient clipping (the trainer's max_grad_norm): per-tensor norms, total norm, scale.
         foreachOp(&b, "clip_norm", tensors: tensors, elements: n, touches: 1, bytes: gb, flopsPerElement: 2)
         b.pointwise("clip_total_norm", .optimizer, elements: tensors, reads: 1, writes: 0, bytesPerElement: 4)

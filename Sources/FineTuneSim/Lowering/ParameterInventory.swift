@@ -5,11 +5,13 @@ public struct ParameterInventory: Sendable, Equatable {
     public var total: Double = 0
     /// Parameters a token touches (top-k experts only).
     public var active: Double = 0
-    /// Parameters that receive gradients (adapters, or everything under full fine-tuning).
+    /// Parameters that receive gradients (adapters and `modules_to_save` copies, or everything under full
+    /// fine-tuning).
     public var trainable: Double = 0
     /// Adapter parameters.
     public var adapters: Double = 0
-    /// Bytes of base weights as stored (NF4 with constants under QLoRA).
+    /// Bytes of base weights as stored (NF4 or GPTQ with constants under QLoRA, fp32 master weights under
+    /// mixed-precision full fine-tuning), plus the trainable copies of `modules_to_save`.
     public var baseWeightBytes: Double = 0
     /// Bytes of adapter weights.
     public var adapterBytes: Double = 0
@@ -21,12 +23,17 @@ public struct ParameterInventory: Sendable, Equatable {
     public var trainableTensors: Double = 0
     /// Trained parameters outside linear layers (norms, embeddings, Mamba's A, D and conv).
     public var trainableNonLinear: Double = 0
+    /// Parameters of the trainable copies of `modules_to_save` (embedding, LM head) beside the adapters.
+    public var savedModules: Double = 0
+    /// Bytes of the gradients the head's backward allocates for trained parameters outside linear layers
+    /// (norms, embedding, Mamba's A/D/conv; not the LM head, whose linear backward allocates its own).
+    public var nonLinearGradientBytes: Double = 0
 
     /// Counts the parameters of a model under a method.
     public init(_ c: LoweringContext) {
         let h = Double(c.model.hiddenSize), v = Double(c.model.vocabSize)
         let trainsBase = c.method.trainsBase
-        let wb = c.method.computeDType.bytes
+        let wb = c.method.baseWeightBytes
         var linears: [(LinearLayer, Double, Double)] = []  // layer, copies, active copies
         var other = 0.0  // non-linear params in bf16
         var otherTensors = 0.0
@@ -82,9 +89,19 @@ public struct ParameterInventory: Sendable, Equatable {
             trainableNonLinear = other
             trainableTensors = Double(linears.reduce(0) { $0 + $1.1 * ($1.0.bias ? 2 : 1) }) + otherTensors
             gradientBytes = total * c.method.trainableDType.bytes
+            nonLinearGradientBytes = (other - v * h) * c.method.trainableDType.bytes
         } else {
-            trainable = adapters
-            gradientBytes = adapterBytes
+            // peft's modules_to_save: a trainable copy beside each frozen original, in the base dtype, with
+            // gradients in that dtype (a tied embedding is one module).
+            let embed = c.method.modulesToSave.contains("embed_tokens"), head = c.method.modulesToSave.contains("lm_head")
+            let copies = c.model.tieEmbeddings ? (embed || head ? 1.0 : 0) : (embed ? 1 : 0) + (head ? 1 : 0)
+            savedModules = copies * v * h
+            baseWeightBytes += savedModules * wb
+            trainableTensors += copies
+            trainable = adapters + savedModules
+            gradientBytes = adapterBytes + savedModules * wb
+            // The untied embedding's gradient (the LM head's, and a tied one's, come from the head's linear).
+            nonLinearGradientBytes = embed && !c.model.tieEmbeddings ? v * h * wb : 0
         }
         let stateBytes = c.method.optimizerStateDType.bytes
         switch c.method.optimizer {

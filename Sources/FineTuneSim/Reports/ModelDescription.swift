@@ -78,7 +78,13 @@ public struct ModelDescription: Sendable {
         t.add(["model", "\(model.name) (\(model.id))"])
         t.add(["layers", layerSummary])
         t.add(["hidden / vocab", "\(model.hiddenSize) / \(model.vocabSize)"])
-        if let a = model.attention { t.add(["attention", "\(a.heads) heads, \(a.kvHeads) kv heads, head dim \(a.headDim)"]) }
+        if let a = model.attention {
+            t.add([
+                "attention",
+                "\(a.heads) heads, \(a.kvHeads) kv heads, head dim \(a.headDim)" + (a.fusedQKV ? ", fused qkv" : "")
+                    + (a.qkvBias ? ", qkv bias" : ""),
+            ])
+        }
         if let m = model.mlp { t.add(["mlp", "\(m.intermediateSize) (\(m.activation.rawValue))"]) }
         if let m = model.moe {
             t.add([
@@ -91,7 +97,8 @@ public struct ModelDescription: Sendable {
         t.add([
             "method",
             method.kind.rawValue + (method.quant != .none ? " (\(method.quant.rawValue))" : "")
-                + (method.usesLoRA ? ", LoRA r=\(method.loraRank) on \(method.loraTargets.joined(separator: ","))" : ""),
+                + (method.usesLoRA ? ", LoRA r=\(method.loraRank) on \(method.loraTargets.joined(separator: ","))" : "")
+                + (method.usesLoRA && !method.modulesToSave.isEmpty ? ", trains \(method.modulesToSave.joined(separator: ","))" : ""),
         ])
         t.add([
             "parameters",

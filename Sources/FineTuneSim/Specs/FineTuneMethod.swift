@@ -12,8 +12,22 @@ public struct FineTuneMethod: Sendable, Equatable {
 
     /// Storage format of frozen base weights.
     public enum Quantization: String, Sendable, CaseIterable, Codable {
-        case none, nf4, int8
+        /// The compute dtype.
+        case none
+        /// bitsandbytes NF4 (4-bit, 64-element blocks with an absmax each; QLoRA).
+        case nf4
+        /// bitsandbytes LLM.int8 (8-bit rows with an fp32 scale each).
+        case int8
+        /// GPTQ 4-bit (auto-gptq): packed int4 weights, groups of 128 input features with an fp16 scale and a
+        /// packed int4 zero per output feature, expanded to fp16 before an fp16 matmul.
+        case gptqInt4 = "gptq-int4"
+
+        /// Whether the format is GPTQ's (fp16 compute, no double quantization).
+        public var isGPTQ: Bool { self == .gptqInt4 }
     }
+
+    /// Modules `modules_to_save` can name: trained in full beside the adapters.
+    public static let savableModules = ["embed_tokens", "lm_head"]
 
     /// The optimizer.
     public enum Optimizer: String, Sendable, CaseIterable, Codable {
@@ -49,13 +63,19 @@ public struct FineTuneMethod: Sendable, Equatable {
     public var flashAttention: Bool
     /// Optimizer.
     public var optimizer: Optimizer
+    /// Modules trained in full beside the adapters (peft's `modules_to_save`: `embed_tokens`, `lm_head`).
+    ///
+    /// peft wraps each in a trainable copy and keeps the frozen original, so a saved module's weights are held
+    /// twice (in the base weights' dtype); the copy's gradients are in that dtype too, its optimizer moments in
+    /// ``optimizerStateDType``. Ignored under full fine-tuning (everything trains).
+    public var modulesToSave: [String]
 
     /// Creates a method.
     public init(
         kind: Kind, quant: Quantization = .none, doubleQuant: Bool = false, loraRank: Int = 16, loraAlpha: Double = 32,
         loraTargets: [String] = [], computeDType: DType = .bf16, trainableDType: DType = .bf16,
         optimizerStateDType: DType = .bf16, checkpointing: Bool = false, flashAttention: Bool = true,
-        optimizer: Optimizer = .adamw
+        optimizer: Optimizer = .adamw, modulesToSave: [String] = []
     ) {
         self.kind = kind
         self.quant = quant
@@ -69,6 +89,7 @@ public struct FineTuneMethod: Sendable, Equatable {
         self.checkpointing = checkpointing
         self.flashAttention = flashAttention
         self.optimizer = optimizer
+        self.modulesToSave = modulesToSave
     }
 
     /// Full fine-tuning in bf16 with AdamW moments in bf16 (a pure-bf16 trainer).
@@ -77,8 +98,13 @@ public struct FineTuneMethod: Sendable, Equatable {
     /// The default adapters when a method asks for LoRA and names no targets: every linear layer.
     public static let defaultLoRATargets = ["all-linear"]
 
-    /// Whether the base weights are frozen.
+    /// Whether the base weights train (full fine-tuning).
     public var trainsBase: Bool { kind == .full }
+    /// Bytes per element of the base weights as stored before any quantization: the trainable dtype under
+    /// full fine-tuning (an fp32 master copy under mixed precision), else the compute dtype.
+    public var baseWeightBytes: Double { trainsBase ? trainableDType.bytes : computeDType.bytes }
+    /// Whether a module outside the decoder layers (`embed_tokens`, `lm_head`) trains in full.
+    public func savesModule(_ name: String) -> Bool { trainsBase || modulesToSave.contains(name) }
     /// Whether adapters are added.
     public var usesLoRA: Bool { kind != .full }
 
@@ -100,13 +126,20 @@ public struct FineTuneMethod: Sendable, Equatable {
         loraRank = try node.int("lora_rank", default: 16, minimum: 1)
         loraAlpha = try node.double("lora_alpha", default: Double(2 * loraRank), positive: true)
         loraTargets = try node.has("lora_targets") ? node.strings("lora_targets") : Self.defaultLoRATargets
-        computeDType = try node.has("compute_dtype") ? node.choice("compute_dtype", as: DType.self) : .bf16
+        // GPTQ kernels compute in fp16.
+        computeDType = try node.has("compute_dtype") ? node.choice("compute_dtype", as: DType.self) : (quant.isGPTQ ? .fp16 : .bf16)
         let defaultTrainable: DType = kind == .full ? computeDType : .fp32
         trainableDType = try node.has("trainable_dtype") ? node.choice("trainable_dtype", as: DType.self) : defaultTrainable
         optimizerStateDType = try node.has("optimizer_state_dtype") ? node.choice("optimizer_state_dtype", as: DType.self) : trainableDType
         checkpointing = try node.bool("checkpointing", default: kind != .full)
         flashAttention = try node.bool("flash_attention", default: true)
         optimizer = try node.has("optimizer") ? node.choice("optimizer", as: Optimizer.self) : .adamw
+        modulesToSave = try node.has("modules_to_save") ? node.strings("modules_to_save") : []
+        for (i, name) in modulesToSave.enumerated() where !Self.savableModules.contains(name) {
+            throw SimulatorError(
+                source: node.source, key: node.keyPath("modules_to_save[\(i)]"),
+                "unknown module '\(name)' (expected \(Self.savableModules.joined(separator: " or ")))")
+        }
         if kind == .full && quant != .none {
             throw SimulatorError(
                 source: node.source, key: node.keyPath("quant"),

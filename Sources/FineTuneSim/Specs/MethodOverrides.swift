@@ -6,11 +6,13 @@ public struct MethodOverrides: Sendable, Equatable {
     public var quant: FineTuneMethod.Quantization?
     public var checkpointing: Bool?
     public var optimizer: FineTuneMethod.Optimizer?
+    /// Modules trained in full beside the adapters (`--modules-to-save embed_tokens,lm_head`; empty: none).
+    public var modulesToSave: [String]?
 
     /// No overrides.
     public init(
         method: FineTuneMethod.Kind? = nil, loraRank: Int? = nil, loraTargets: [String]? = nil, quant: FineTuneMethod.Quantization? = nil,
-        checkpointing: Bool? = nil, optimizer: FineTuneMethod.Optimizer? = nil
+        checkpointing: Bool? = nil, optimizer: FineTuneMethod.Optimizer? = nil, modulesToSave: [String]? = nil
     ) {
         self.method = method
         self.loraRank = loraRank
@@ -18,13 +20,15 @@ public struct MethodOverrides: Sendable, Equatable {
         self.quant = quant
         self.checkpointing = checkpointing
         self.optimizer = optimizer
+        self.modulesToSave = modulesToSave
     }
 
     /// The method: the preset when it is of the asked kind, else that kind's defaults; then each flag.
     ///
     /// Defaults per kind: `full` trains everything in bf16 with bf16 AdamW moments and no checkpointing;
     /// `lora` keeps bf16 base weights frozen, fp32 adapters of rank 16 on every linear layer, checkpointing on;
-    /// `qlora` is `lora` over NF4 base weights with double quantization.
+    /// `qlora` is `lora` over NF4 base weights with double quantization. `--quant gptq-int4` also sets the
+    /// compute dtype to fp16 (auto-gptq's kernels); `--modules-to-save` names modules trained in full.
     public func apply(to preset: FineTuneMethod) throws(SimulatorError) -> FineTuneMethod {
         var m = preset
         if let kind = method, kind != preset.kind {
@@ -55,8 +59,18 @@ public struct MethodOverrides: Sendable, Equatable {
             if m.kind == .full && q != .none {
                 throw SimulatorError(source: "--quant", "full fine-tuning cannot train quantized weights (\(q.rawValue))")
             }
+            // GPTQ kernels compute in fp16; leaving GPTQ returns to bf16.
+            if q.isGPTQ { m.computeDType = .fp16 } else if m.quant.isGPTQ { m.computeDType = .bf16 }
             m.quant = q
             m.doubleQuant = q == .nf4
+        }
+        if let names = modulesToSave {
+            for n in names where !FineTuneMethod.savableModules.contains(n) {
+                throw SimulatorError(
+                    source: "--modules-to-save",
+                    "unknown module '\(n)' (expected \(FineTuneMethod.savableModules.joined(separator: " or ")))")
+            }
+            m.modulesToSave = names
         }
         if let c = checkpointing { m.checkpointing = c }
         if let o = optimizer { m.optimizer = o }

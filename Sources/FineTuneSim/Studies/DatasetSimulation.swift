@@ -14,25 +14,32 @@ public struct DatasetSimulation: Sendable {
     /// `maxLengths` collapses the length distribution to at most that many probability-weighted
     /// representative lengths (quantile bins, each at its mean rounded to the pad multiple) — a cheaper,
     /// still deterministic quadrature for calibration loops; nil simulates every distinct length.
+    /// `gradAccum` micro-batches make one optimizer step (each micro-batch at the same padded length: an
+    /// approximation of independent draws that keeps the expectation's cost).
     public func simulate(
-        model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform, maxLengths: Int? = nil
+        model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform, maxLengths: Int? = nil,
+        gradAccum: Int = 1
     ) -> StepReport {
         var parts: [(Double, StepReport)] = []
         var lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
         if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
         for (length, p) in lengths {
             parts.append(
-                (p, simulator.simulate(model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing))))
+                (
+                    p,
+                    simulator.simulate(
+                        model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing, gradAccum: gradAccum))
+                ))
         }
         var r = StepReport.mixture(parts)
-        let worst = Workload(batch: batch, seq: dataset.longestPadded, routing: routing)
+        let worst = Workload(batch: batch, seq: dataset.longestPadded, routing: routing, gradAccum: gradAccum)
         let memory = LoweringMemory(simulator.parameters)
         let program =
             simulator.cache?.program(model: model, method: method, workload: worst, memory: memory)
             ?? Lowering.lower(model: model, method: method, workload: worst, memory: memory)
         r.memory = MemoryEstimate(program: program, parameters: simulator.parameters)
         r.fits = r.memory.fits(simulator.gpu)
-        r.batch = Double(batch)
+        r.batch = Double(batch * gradAccum)
         return r
     }
 
