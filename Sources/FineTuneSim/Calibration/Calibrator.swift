@@ -16,7 +16,7 @@ public struct Calibrator: Sendable {
         "atomic_adds_per_sm_cycle", "kernel_latency_s",
     ]
     /// Memory parameters fitted by default.
-    public static let defaultMemoryFitted = ["activation_overhead", "routed_activation_overhead", "routed_retained_fraction"]
+    public static let defaultMemoryFitted = ["context_gb", "activation_overhead", "routed_activation_overhead", "routed_retained_fraction"]
 
     public let predictor: Predictor
     public let timingFitted: [String]
@@ -50,10 +50,17 @@ public struct Calibrator: Sendable {
         }
     }
 
-    /// Smooth max-batch residuals under parameters.
+    /// Memory residuals under parameters: smooth max-batch residuals (in half batches), and peak-memory
+    /// relative errors in units of 5% (a 5% peak error weighs like half a batch).
     public func memoryResiduals(_ ms: [Measurement], _ p: CalibrationParameters) throws(SimulatorError) -> [Double] {
+        let peaks = ms.indices.filter { ms[$0].quantity == .peakMemory }
+        let predicted = try predictor.predict(peaks.map { ms[$0] }, parameters: p)
+        var byIndex: [Int: Double] = [:]
+        for (j, i) in peaks.enumerated() { byIndex[i] = (predicted[j] / ms[i].value - 1) / 0.05 }
         var out: [Double] = []
-        for m in ms { out.append(try predictor.maxBatchResidual(m, parameters: p)) }
+        for (i, m) in ms.enumerated() {
+            if let r = byIndex[i] { out.append(r) } else { out.append(try predictor.maxBatchResidual(m, parameters: p)) }
+        }
         return out
     }
 
