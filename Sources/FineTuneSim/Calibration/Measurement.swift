@@ -16,6 +16,8 @@ public struct Measurement: Sendable, Equatable {
         case kernel = "kernel_s"
         /// Seconds per step (forward + backward) in one layer type (`layer` holds the report key).
         case layer = "layer_s"
+        /// Seconds of one kernel (`query` holds its operation and shape); predicted by the cost model alone.
+        case op = "op_s"
     }
 
     /// The trace set it belongs to (folder name under Traces/).
@@ -34,10 +36,13 @@ public struct Measurement: Sendable, Equatable {
     /// The profiled kernel's name for kernel measurements (e.g. `matmul_w1`), the layer report key
     /// (`attention`, `moe`, `mamba`, `norm`) for layer measurements.
     public var kernel: String? = nil
+    /// The kernel of an `op_s` measurement (operation, shape, dtype).
+    public var query: KernelQuery? = nil
 
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k`.
     public var label: String {
-        "\(model) top-\(topK)" + (quantity == .maxBatch ? "" : " b\(batch)") + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)")
+        if quantity == .op { return [model, kernel ?? query?.op.rawValue ?? ""].filter { !$0.isEmpty }.joined(separator: " ") }
+        return "\(model) top-\(topK)" + (quantity == .maxBatch ? "" : " b\(batch)") + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)")
             + (kernel.map { " \($0)" } ?? "")
     }
 }
