@@ -5,7 +5,8 @@ import FineTuneSim
 struct HostCostsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "host-costs",
-        abstract: "Measure host (CPU-side) costs in a PyTorch profiler (Kineto) trace: launches, one-kernel ops, syncs, optimizer launches.",
+        abstract:
+            "Measure host (CPU-side) costs in a PyTorch profiler (Kineto) trace: launches, one-kernel ops, syncs, optimizer launches.",
         discussion: """
             Each figure is a distribution (count, median, p10, p90, mean) over the trace's events; the `feeds` column names \
             the calibration parameter it estimates. See Traces/host-costs/README.md for how each figure is computed.
@@ -41,7 +42,8 @@ struct HostCostsCommand: ParsableCommand {
                         ),
                     ]).rendered())
             case .table:
-                var t = TextTable(headers: ["figure", "count", "median µs", "p10 µs", "p90 µs", "mean µs", "feeds"], rightAligned: [1, 2, 3, 4, 5])
+                var t = TextTable(
+                    headers: ["figure", "count", "median µs", "p10 µs", "p90 µs", "mean µs", "feeds"], rightAligned: [1, 2, 3, 4, 5])
                 for f in p.figures {
                     let d = f.distribution
                     func us(_ s: Double) -> String { d.count == 0 ? "—" : NumberText.fixed(s * 1e6, 1) }

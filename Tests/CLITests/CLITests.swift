@@ -49,6 +49,8 @@ final class CLITests: XCTestCase {
             (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--dataset", "nope"], "unknown dataset 'nope'"),
             (["calibrate", "--traces", "Traces/a40-paper", "--out", "/tmp/ftsim-never.yaml", "--fit", "nope"], "unknown parameter 'nope'"),
             (["kernels", "--gpu", "a40", "--in", "/nonexistent.csv"], "/nonexistent.csv"),
+            (["host-costs", "/nonexistent.json.gz"], "/nonexistent.json.gz"),
+            (["validate", "--traces", "/nonexistent-ops.csv"], "/nonexistent-ops.csv"),
             (["validate", "--calibration", "/nonexistent.yaml"], "/nonexistent.yaml"),
         ]
         for (args, needle) in cases {

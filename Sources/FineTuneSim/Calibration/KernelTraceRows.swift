@@ -29,7 +29,8 @@ public enum KernelTraceRows {
             guard let c = table.columnIndex(name), !TraceText.trimmed(row[c]).isEmpty else { return 0 }
             return try table.double(row, c)
         }
-        let q = KernelQuery(op: op, m: try number("m"), n: try number("n"), k: try number("k"), elements: try number("elements"), dtype: dtype)
+        let q = KernelQuery(
+            op: op, m: try number("m"), n: try number("n"), k: try number("k"), elements: try number("elements"), dtype: dtype)
         try q.validate(source: table.source, row: "row \(row.number)")
         return q
     }
@@ -49,7 +50,9 @@ public enum KernelTraceRows {
             let seconds = try table.double(r, medianColumn)
             guard seconds > 0 else { throw table.fieldError(r, medianColumn, "a kernel time must be positive, got \(r[medianColumn])") }
             let gpu = try table.string(r, "gpu")
-            guard !TraceText.trimmed(gpu).isEmpty else { throw SimulatorError(source: table.source, key: "row \(r.number) gpu", "empty gpu id") }
+            guard !TraceText.trimmed(gpu).isEmpty else {
+                throw SimulatorError(source: table.source, key: "row \(r.number) gpu", "empty gpu id")
+            }
             let tokens = optional(r, "num_tokens")
             var label: [String] = []
             if let tp = optional(r, "tensor_parallel") { label.append("tp\(tp)") }

@@ -166,7 +166,11 @@ private struct HostCostAnalysis {
                 thread: "\(event.pid?.label ?? "?")/\(event.tid?.label ?? "?")", correlation: event.correlation?.integer)
             switch category {
             case .cpuOp:
-                if name.hasPrefix("ProfilerStep#") { annotations.append(interval) } else { ops[interval.thread, default: []].append(interval) }
+                if name.hasPrefix("ProfilerStep#") {
+                    annotations.append(interval)
+                } else {
+                    ops[interval.thread, default: []].append(interval)
+                }
             case .annotation: annotations.append(interval)
             case .runtime, .driver: runtime[interval.thread, default: []].append(interval)
             case .kernel:
@@ -299,7 +303,8 @@ private struct HostCostAnalysis {
         }
         var d2h: [Double] = []
         for copy in copies where copy.name.contains("DtoH") {
-            guard let c = copy.correlation, let call = callsByCorrelation[c], call.name.hasPrefix("cudaMemcpy") || call.name.hasPrefix("cuMemcpy"),
+            guard let c = copy.correlation, let call = callsByCorrelation[c],
+                call.name.hasPrefix("cudaMemcpy") || call.name.hasPrefix("cuMemcpy"),
                 copy.end <= call.end, copy.end >= call.ts
             else { continue }
             d2h.append((call.end - copy.end) * 1e-6)
