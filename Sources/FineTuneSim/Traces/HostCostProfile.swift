@@ -332,6 +332,16 @@ private struct HostCostAnalysis {
 
 private struct HostTraceFile: Decodable {
     var traceEvents: [HostEvent]
+
+    private enum Keys: String, CodingKey { case traceEvents }
+
+    init(from decoder: any Decoder) throws {
+        if let events = try? decoder.singleValueContainer().decode([HostEvent].self) {
+            traceEvents = events  // the Chrome-trace "JSON array" form: the events alone
+            return
+        }
+        traceEvents = try decoder.container(keyedBy: Keys.self).decode([HostEvent].self, forKey: .traceEvents)
+    }
 }
 
 private struct HostEvent: Decodable {

@@ -81,6 +81,10 @@ final class HostCostProfileTests: XCTestCase {
         let path = try TraceFixtures.write(self, "t.json", fractional)
         let p = try HostCostProfile.load(path: path)
         XCTAssertEqual(p["forward_op_one_kernel"]!.distribution.median_s, 19.5e-6, accuracy: 1e-12)
+        // The Chrome-trace array form (the events alone) gives the same figures.
+        let start = Self.trace.range(of: "[")!.lowerBound, end = Self.trace.range(of: "]", options: .backwards)!.upperBound
+        let array = try HostCostProfile.parse(data: Data(Self.trace[start..<end].utf8), source: "array.json")
+        XCTAssertEqual(array.figures, try HostCostProfile.parse(data: Data(Self.trace.utf8), source: "array.json").figures)
     }
 
     func testBadInputNamesFileAndKey() throws {
