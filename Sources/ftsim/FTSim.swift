@@ -10,7 +10,8 @@ struct FTSim: ParsableCommand {
         version: FineTuneSimVersion.string,
         subcommands: [
             SimulateCommand.self, SweepCommand.self, PlotCommand.self, MaxBatchCommand.self, CostCommand.self, ImportTraceCommand.self,
-            CalibrateCommand.self, ValidateCommand.self, KernelsCommand.self, FitPaperCommand.self, GPUsCommand.self, ModelsCommand.self,
+            CalibrateCommand.self, ValidateCommand.self, KernelsCommand.self, HostCostsCommand.self, FitPaperCommand.self, GPUsCommand.self,
+            ModelsCommand.self,
         ]
     )
 }

@@ -7,7 +7,8 @@ struct KernelsCommand: ParsableCommand {
         commandName: "kernels",
         abstract: "Predict single kernels on a GPU from a CSV of op,m,n,k,elements,dtype.",
         discussion: """
-            ops: gemm (m×k times k×n), rmsnorm and softmax (m rows × n columns), silu_mul, gelu, add, dequant_nf4 (elements), \
+            ops: gemm (m×k times k×n), rmsnorm, layernorm and softmax (m rows × n columns), embedding (gather of m rows of n), \
+            silu_mul, gelu, add, dequant_nf4 (elements), rope (elements = tokens × (heads + kv heads) × head dim), \
             attention (causal FlashAttention forward: m = batch×heads, n = sequence length, k = head dim), \
             selective_scan (Mamba forward: m = tokens, n = inner size, k = state size). Empty cells count as 0; dtype defaults to bf16.
             """)
@@ -29,31 +30,10 @@ struct KernelsCommand: ParsableCommand {
             let cost = CostModel(gpu: try catalog.gpu(gpu), parameters: try catalog.calibration(calibration))
             let table = try CSVTable(contentsOfFile: input)
             guard !table.header.isEmpty else { throw SimulatorError(source: input, "empty CSV") }
-            let opCol = try table.requireColumn("op")
-            func number(_ r: CSVTable.Row, _ name: String) throws(SimulatorError) -> Double {
-                guard let c = table.columnIndex(name) else { return 0 }
-                if r[c].trimmingCharacters(in: .whitespaces).isEmpty { return 0 }
-                return try table.double(r, c)
-            }
+            _ = try table.requireColumn("op")
             var rows: [(KernelQuery, Double, Bound)] = []
             for r in table.rows {
-                let opText = r[opCol].trimmingCharacters(in: .whitespaces)
-                guard let op = KernelQuery.Op(rawValue: opText) else {
-                    throw SimulatorError(
-                        source: input, key: "row \(r.number) op",
-                        "unknown op '\(opText)' (expected \(KernelQuery.Op.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                var dtype = DType.bf16
-                if let c = table.columnIndex("dtype"), !r[c].isEmpty {
-                    guard let d = DType(rawValue: r[c]) else {
-                        throw SimulatorError(source: input, key: "row \(r.number) dtype", "unknown dtype '\(r[c])'")
-                    }
-                    dtype = d
-                }
-                let q = KernelQuery(
-                    op: op, m: try number(r, "m"), n: try number(r, "n"), k: try number(r, "k"), elements: try number(r, "elements"),
-                    dtype: dtype)
-                try q.validate(source: input, row: "row \(r.number)")
+                let q = try KernelTraceRows.query(table, r)
                 let t = cost.time(q.kernel)
                 rows.append((q, t.seconds, t.bound))
             }

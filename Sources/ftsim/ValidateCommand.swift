@@ -80,6 +80,7 @@ struct ValidateCommand: ParsableCommand {
                                         ("grad_accum", .int(r.measurement.gradAccum)),
                                         ("seq", r.measurement.seq.map { .int($0) } ?? .null),
                                         ("dataset", r.measurement.dataset.map { .string($0) } ?? .null),
+                                        ("kernel", r.measurement.kernel.map { .string($0) } ?? .null),
                                         ("measured", .number(r.measurement.value)), ("predicted", .number(r.predicted)),
                                         ("error_pct", .number(r.errorPct)),
                                     ])
@@ -94,7 +95,7 @@ struct ValidateCommand: ParsableCommand {
                 var t = TextTable(
                     headers: ["set", "quantity", "configuration", "measured", "predicted", "error"], rightAligned: [3, 4, 5])
                 for r in v.rows {
-                    let kernel = r.measurement.quantity == .kernel
+                    let kernel = r.measurement.quantity == .kernel || r.measurement.quantity == .op
                     func show(_ v: Double) -> String { kernel ? NumberText.duration(v) : NumberText.fixed(v, 3) }
                     t.add([
                         r.measurement.set, r.measurement.quantity.rawValue, r.measurement.label, show(r.measurement.value),

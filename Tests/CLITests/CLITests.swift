@@ -40,6 +40,36 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try ftsim(args).out, try ftsim(args).out)
     }
 
+    func testValidateVidurKernelsAndHostCosts() throws {
+        var r = try ftsim(["validate", "--traces", "Traces/vidur-kernels", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let o = try json(r.out)
+        let byGPU = try XCTUnwrap(o["by_gpu"] as? [[String: Any]])
+        XCTAssertEqual(byGPU.map { $0["group"] as? String }, ["a100-sxm4-80gb op_s", "a40 op_s", "h100-sxm5-80gb op_s"])
+        XCTAssertEqual(byGPU.map { $0["count"] as? Int }, [2451, 2451, 2451])
+        let rows = try XCTUnwrap(o["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.first?["kernel"] as? String, "tp1 4096 tok emb")
+        XCTAssertTrue(rows.allSatisfy { ($0["predicted"] as? Double ?? 0) > 0 })
+
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ftsim-host-\(ProcessInfo.processInfo.processIdentifier).json")
+        try """
+        {"traceEvents": [
+          {"ph": "X", "cat": "cpu_op", "name": "aten::mul", "pid": 1, "tid": 1, "ts": 10, "dur": 20},
+          {"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 1, "tid": 1, "ts": 20, "dur": 4, "args": {"correlation": 1}}
+        ]}
+        """.write(to: trace, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: trace) }
+        r = try ftsim(["host-costs", trace.path, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let figures = try XCTUnwrap(try json(r.out)["figures"] as? [[String: Any]])
+        let forward = try XCTUnwrap(figures.first { $0["key"] as? String == "forward_op_one_kernel" })
+        XCTAssertEqual(forward["parameter"] as? String, "host_launch_forward_s")
+        XCTAssertEqual(try XCTUnwrap(forward["median_s"] as? Double), 20e-6, accuracy: 1e-12)
+        r = try ftsim(["host-costs", trace.path])
+        XCTAssertTrue(r.out.contains("forward_op_one_kernel") && r.out.contains("20.0"), r.out)
+    }
+
     func testBadInputIsOneLineAndNonZero() throws {
         let cases: [([String], String)] = [
             (["simulate", "--model", "nope", "--gpu", "a40"], "unknown model 'nope'"),
@@ -49,6 +79,8 @@ final class CLITests: XCTestCase {
             (["simulate", "--model", "mixtral-8x7b", "--gpu", "a40", "--dataset", "nope"], "unknown dataset 'nope'"),
             (["calibrate", "--traces", "Traces/a40-paper", "--out", "/tmp/ftsim-never.yaml", "--fit", "nope"], "unknown parameter 'nope'"),
             (["kernels", "--gpu", "a40", "--in", "/nonexistent.csv"], "/nonexistent.csv"),
+            (["host-costs", "/nonexistent.json.gz"], "/nonexistent.json.gz"),
+            (["validate", "--traces", "/nonexistent-ops.csv"], "/nonexistent-ops.csv"),
             (["validate", "--calibration", "/nonexistent.yaml"], "/nonexistent.yaml"),
         ]
         for (args, needle) in cases {

@@ -21,6 +21,9 @@ public struct Measurement: Sendable, Equatable {
         /// Peak device memory of a step, in GB (10^9 bytes).
         case peakMemory = "peak_memory_gb"
 
+        /// Seconds of one kernel (`query` holds its operation and shape); predicted by the cost model alone.
+        case op = "op_s"
+
         /// Whether it measures memory (fitted by the memory parameters) rather than time.
         public var isMemory: Bool { self == .maxBatch || self == .peakMemory }
     }
@@ -45,9 +48,12 @@ public struct Measurement: Sendable, Equatable {
     public var method: TraceMethod? = nil
     /// Micro-batches per optimizer step (`batch` is the micro-batch).
     public var gradAccum: Int = 1
+    /// The kernel of an `op_s` measurement (operation, shape, dtype).
+    public var query: KernelQuery? = nil
 
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k` or `qwen-7b lora b1×8 seq 1024`.
     public var label: String {
+        if quantity == .op { return [model, kernel ?? query?.op.rawValue ?? ""].filter { !$0.isEmpty }.joined(separator: " ") }
         model + (topK > 0 ? " top-\(topK)" : "") + (method.map { " \($0.rawValue)" } ?? "")
             + (quantity == .maxBatch ? "" : " b\(batch)" + (gradAccum > 1 ? "×\(gradAccum)" : ""))
             + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)") + (kernel.map { " \($0)" } ?? "")

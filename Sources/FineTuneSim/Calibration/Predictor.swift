@@ -35,6 +35,14 @@ public struct Predictor: Sendable {
         var out: [Double] = []
         for m in ms {
             if gpus[m.gpu] == nil { gpus[m.gpu] = try catalog.gpu(m.gpu) }
+            if m.quantity == .op {
+                // One kernel: the cost model alone, no simulation.
+                guard let query = m.query else {
+                    throw SimulatorError(source: m.set, key: "op_s", "measurement '\(m.label)' carries no kernel query")
+                }
+                out.append(CostModel(gpu: gpus[m.gpu]!, parameters: parameters).duration(query.kernel))
+                continue
+            }
             if models[m.model] == nil { models[m.model] = try catalog.model(m.model) }
             let model = try Simulator.model(models[m.model]!, topK: m.topK > 0 ? m.topK : nil)
             let method = m.method.map { $0.method(over: model.preset) } ?? model.preset
@@ -80,6 +88,8 @@ public struct Predictor: Sendable {
                 }
                 let step = accumulated[key]!
                 out.append(m.quantity == .stepTime ? step.stepTime : step.memory.peakBytes / 1e9)
+            case .op:
+                continue  // predicted above
             case .maxBatch:
                 let seq: Int
                 if let s = m.seq {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads a trace folder's tidy CSVs (the formats in `Traces/a40-paper/README.md`) into measurements.
+/// Reads a trace folder's tidy CSVs (the formats in `Traces/a40-paper/README.md`, and single-kernel times as in
+/// `Traces/vidur-kernels/README.md`) into measurements.
 public enum TraceSet {
     /// Loads every recognized CSV in a folder (or one CSV file).
     public static func load(path: String) throws(SimulatorError) -> [Measurement] {
@@ -100,6 +101,8 @@ public enum TraceSet {
                         set: set, quantity: .maxBatch, model: try str(r, "model"), gpu: try str(r, "gpu"), topK: try table.int(r, "top_k"),
                         batch: 0, seq: seq, dataset: ds == "fixed" ? nil : ds, value: try table.double(r, "max_batch")))
             }
+        } else if cols.isSuperset(of: KernelTraceRows.measuredColumns) {
+            out += try KernelTraceRows.measurements(table, set: set)
         }
         return out
     }

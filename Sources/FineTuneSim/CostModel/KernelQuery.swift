@@ -3,14 +3,16 @@
 ///
 /// Columns `op,m,n,k,elements,dtype`:
 /// - `gemm`: (m × k) times (k × n).
-/// - `rmsnorm`, `softmax`: m rows × n columns.
-/// - `silu_mul`, `gelu`, `add`, `dequant_nf4`: `elements`.
+/// - `rmsnorm`, `layernorm`, `softmax`: m rows × n columns.
+/// - `embedding`: a gather of m rows (tokens) of n columns (the hidden size) from the embedding table.
+/// - `silu_mul` (`elements` outputs, 2 × `elements` inputs), `gelu`, `add`, `dequant_nf4`: `elements`.
+/// - `rope` (rotary embedding applied in place to q and k): `elements` = tokens × (heads + kv heads) × head dim.
 /// - `attention` (causal FlashAttention forward): m = batch × heads, n = sequence length, k = head dim.
 /// - `selective_scan` (Mamba forward): m = tokens, n = inner size, k = state size.
 public struct KernelQuery: Sendable, Equatable {
     /// Supported operations.
     public enum Op: String, Sendable, CaseIterable {
-        case gemm, rmsnorm, softmax
+        case gemm, rmsnorm, layernorm, softmax, embedding, rope
         case siluMul = "silu_mul"
         case gelu, add
         case dequantNF4 = "dequant_nf4"
@@ -41,8 +43,8 @@ public struct KernelQuery: Sendable, Equatable {
         }
         switch op {
         case .gemm, .attention, .selectiveScan: try need([("m", m), ("n", n), ("k", k)])
-        case .rmsnorm, .softmax: try need([("m", m), ("n", n)])
-        case .siluMul, .gelu, .add, .dequantNF4: try need([("elements", elements)])
+        case .rmsnorm, .layernorm, .softmax, .embedding: try need([("m", m), ("n", n)])
+        case .siluMul, .gelu, .add, .dequantNF4, .rope: try need([("elements", elements)])
         }
     }
 
@@ -58,6 +60,21 @@ public struct KernelQuery: Sendable, Equatable {
             return Kernel(
                 name: "rmsnorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 4 * m * n, bytes: 2 * b * m * n + b * n,
                 elements: m * n)
+        case .layernorm:
+            // Mean and variance per row, then scale and shift: reads x, writes y, reads weight and bias.
+            return Kernel(
+                name: "layernorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 8 * m * n,
+                bytes: 2 * b * m * n + 2 * b * n, elements: m * n)
+        case .embedding:
+            // Reads m rows of the table and the m token ids (int64), writes m rows.
+            return Kernel(
+                name: "embedding", kind: .embedding, layer: .embedding, phase: .forward, dtype: dtype, flops: 0,
+                bytes: 2 * b * m * n + 8 * m, elements: m * n)
+        case .rope:
+            // In place on q and k: x·cos − rotate(x)·sin, one read and one write per element.
+            return Kernel(
+                name: "rope", kind: .elementwise, layer: .attention, phase: .forward, dtype: dtype, flops: 3 * elements,
+                bytes: 2 * b * elements, elements: elements)
         case .softmax:
             return Kernel(
                 name: "softmax", kind: .elementwise, layer: .head, phase: .forward, dtype: dtype, flops: 5 * m * n, bytes: 2 * b * m * n,

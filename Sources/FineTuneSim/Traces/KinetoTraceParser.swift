@@ -149,7 +149,7 @@ public enum KinetoTraceParser {
 
     /// Where the JSON syntax breaks, from JSONSerialization's message ("Invalid value around character 8."),
     /// with the byte offset turned into a line and column. Only called on the error path.
-    private static func syntaxProblem(in data: Data) -> String {
+    static func syntaxProblem(in data: Data) -> String {
         let detail: String
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -207,8 +207,9 @@ private enum KinetoShapeError: Error {
     case notAnObject(String)
 }
 
-/// Any JSON value, decoded without failing, so that a field of the wrong type becomes a clear error later.
-private enum KinetoValue: Decodable, Equatable {
+/// Any JSON value, decoded without failing, so that a field of the wrong type becomes a clear error later
+/// (shared with ``HostCostProfile``).
+enum KinetoValue: Decodable, Equatable {
     case number(Double)
     case string(String)
     case bool(Bool)
