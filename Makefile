@@ -39,8 +39,13 @@ bench: deps
 	$(SWIFT) build -c release --product ftsim-bench
 	.build/release/ftsim-bench
 
+# Every trace set that carries measurements; the fit, then leave-one-set-out cross-validation from it.
+CALIBRATION_TRACES = Traces/a40-paper Traces/a100-40gb-paper Traces/qwen1-a100-80gb Traces/vidur-kernels
+
 calibrate: release
-	$(RELEASE_BIN) calibrate --traces Traces/a40-paper --max-iterations 80 --out Configs/calibration/default.yaml
+	$(RELEASE_BIN) calibrate --traces $(CALIBRATION_TRACES) --max-iterations 80 --out Configs/calibration/default.yaml
+	$(RELEASE_BIN) validate --cross-validate --traces $(CALIBRATION_TRACES) --max-iterations 80 \
+	  --out Configs/calibration/cross-validation.csv
 
 validate: release
 	$(RELEASE_BIN) validate

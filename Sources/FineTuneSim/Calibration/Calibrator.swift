@@ -138,7 +138,7 @@ public struct Calibrator: Sendable {
                 p.setStandardError(a, nil)
                 continue
             }
-            let se = v[i].slope * fit.standardErrors[i]
+            let se = abs(v[i].slope) * fit.standardErrors[i]
             p.setStandardError(a, se.isFinite ? se : nil)
             var row: [String: Double] = [:]
             for (j, b) in names.enumerated() {

@@ -54,7 +54,7 @@ public struct Measurement: Sendable, Equatable {
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k` or `qwen-7b lora b1×8 seq 1024`.
     public var label: String {
         if quantity == .op { return [model, kernel ?? query?.op.rawValue ?? ""].filter { !$0.isEmpty }.joined(separator: " ") }
-        model + (topK > 0 ? " top-\(topK)" : "") + (method.map { " \($0.rawValue)" } ?? "")
+        return model + (topK > 0 ? " top-\(topK)" : "") + (method.map { " \($0.rawValue)" } ?? "")
             + (quantity == .maxBatch ? "" : " b\(batch)" + (gradAccum > 1 ? "×\(gradAccum)" : ""))
             + (dataset.map { " \($0)" } ?? " seq \(seq ?? 0)") + (kernel.map { " \($0)" } ?? "")
     }

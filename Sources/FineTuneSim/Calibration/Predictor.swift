@@ -53,7 +53,9 @@ public struct Predictor: Sendable {
                 if datasets[id] == nil { datasets[id] = try catalog.dataset(id) }
                 let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters, cache: cache))
                 out.append(
-                    sim.simulate(model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths).throughput)
+                    sim.throughput(
+                        model: model, method: method, dataset: datasets[id]!, batch: m.batch, maxLengths: maxLengths,
+                        gradAccum: m.gradAccum))
             case .kernel:
                 let step = fixedLengthStep(m, model, method, gpu)
                 let name = try Self.kernelName(m.kernel ?? "", source: m.set)

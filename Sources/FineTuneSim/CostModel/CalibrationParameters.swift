@@ -37,17 +37,18 @@ public struct CalibrationParameters: Sendable, Equatable {
     /// Every parameter with its mechanism and range, in the fit's vector order.
     public static let definitions: [Definition] = [
         Definition(
-            name: "host_launch_forward_s", value: 14e-6,
+            name: "host_launch_forward_s", value: 19e-6,
             doc: "host seconds per eager aten op that launches a kernel in forward and recompute (Python, dispatcher, cudaLaunchKernel)",
-            range: 4e-6...40e-6,
-            rangeSource: "Traces/host-costs: one-kernel aten ops on an A100 host; slower hosts up to about 3x"),
+            range: 7e-6...43e-6,
+            rangeSource: "Traces/host-costs: one-kernel forward aten ops, median 19 µs, p10-p90 7-43 µs"),
         Definition(
-            name: "host_launch_backward_s", value: 8e-6,
+            name: "host_launch_backward_s", value: 24e-6,
             doc: "host seconds per kernel the C++ autograd engine launches in backward (no Python in the loop)",
-            range: 2e-6...30e-6, rangeSource: "Traces/host-costs: cudaLaunchKernel plus dispatcher time"),
+            range: 4e-6...61e-6,
+            rangeSource: "Traces/host-costs: one-kernel autograd nodes, median 24 µs, p90 61 µs; a bare cudaLaunchKernel p10 3 µs + 1"),
         Definition(
-            name: "host_launch_optimizer_s", value: 8e-6, doc: "host seconds per multi-tensor (foreach) optimizer launch",
-            range: 3e-6...40e-6, rangeSource: "Traces/host-costs: multi_tensor_apply launches"),
+            name: "host_launch_optimizer_s", value: 5e-6, doc: "host seconds per multi-tensor (foreach) optimizer launch",
+            range: 3e-6...20e-6, rangeSource: "Traces/host-costs: multi_tensor_apply launch to next launch, median 5 µs, p90 7 µs"),
         Definition(
             name: "host_quantized_linear_s", value: 60e-6,
             doc:
@@ -58,9 +59,15 @@ public struct CalibrationParameters: Sendable, Equatable {
             doc: "host seconds of Python per peft LoRA wrapper call beyond its launches (adapter loop, dtype checks, dropout, scaling)",
             range: 0...100e-6, rangeSource: "a few Python-level operations of peft's Linear.forward at about 2-10 µs each"),
         Definition(
-            name: "host_sync_s", value: 20e-6,
+            name: "host_list_element_s", value: 40e-9,
+            doc:
+                "host seconds per element of a Python list converted to or from a tensor (`tolist()`, indexing with a list, as the transformers 4.36-4.40 expert loop does)",
+            range: 10e-9...150e-9, rangeSource: "CPython boxes or unboxes one int per element: tens of nanoseconds"),
+        Definition(
+            name: "host_sync_s", value: 11e-6,
             doc: "host seconds to resume after a host-device synchronization (event wake-up, device-to-host copy of a small result)",
-            range: 5e-6...60e-6, rangeSource: "Traces/host-costs: cudaStreamSynchronize and small cudaMemcpyAsync beyond the wait"),
+            range: 3e-6...73e-6,
+            rangeSource: "Traces/host-costs: sync beyond the wait median 6 µs, device-to-host copy beyond the copy median 11 µs, p90 73 µs"),
         Definition(
             name: "host_step_s", value: 5e-3,
             doc: "host seconds per optimizer step of trainer bookkeeping outside the kernels (training loop, callbacks, LR scheduler, logging)",
@@ -215,7 +222,7 @@ public struct CalibrationParameters: Sendable, Equatable {
 
     // Cached values for the hot path.
     public private(set) var hostLaunchForward = 0.0, hostLaunchBackward = 0.0, hostLaunchOptimizer = 0.0, hostSync = 0.0
-    public private(set) var hostQuantizedLinear = 0.0, hostLoRALinear = 0.0
+    public private(set) var hostQuantizedLinear = 0.0, hostLoRALinear = 0.0, hostListElement = 0.0
     public private(set) var hostStep = 0.0, kernelLatency = 0.0, minKernel = 0.0
     public private(set) var gemmEfficiency = 0.0, attentionEfficiency = 0.0, memoryEfficiency = 0.0, vectorEfficiency = 0.0
     public private(set) var atomicRate = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0, gemmKOverhead = 0.0
@@ -230,6 +237,7 @@ public struct CalibrationParameters: Sendable, Equatable {
         hostSync = v("host_sync_s")
         hostQuantizedLinear = v("host_quantized_linear_s")
         hostLoRALinear = v("host_lora_linear_s")
+        hostListElement = v("host_list_element_s")
         hostStep = v("host_step_s")
         kernelLatency = v("kernel_latency_s")
         minKernel = v("min_kernel_s")
@@ -254,7 +262,7 @@ public struct CalibrationParameters: Sendable, Equatable {
         var p = self
         for n in [
             "host_launch_forward_s", "host_launch_backward_s", "host_launch_optimizer_s", "host_sync_s", "host_step_s",
-            "host_quantized_linear_s", "host_lora_linear_s",
+            "host_quantized_linear_s", "host_lora_linear_s", "host_list_element_s",
         ] {
             p[n] = self[n] / speed
         }

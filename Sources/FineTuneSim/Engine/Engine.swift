@@ -199,7 +199,13 @@ public struct Engine: Sendable {
                             push(streamFree, .kernelDone(stream: 0))
                         }
                     case .hostCall(let call):
-                        push(host + (call == .quantizedLinear ? p.hostQuantizedLinear : p.hostLoRALinear), .hostReady)
+                        let seconds: Double
+                        switch call {
+                        case .quantizedLinear: seconds = p.hostQuantizedLinear
+                        case .loraLinear: seconds = p.hostLoRALinear
+                        case .listElements(let n): seconds = n * p.hostListElement
+                        }
+                        push(host + seconds, .hostReady)
                     case .alloc(let b):
                         if detailed { memory.append((host, b)) }
                         continue

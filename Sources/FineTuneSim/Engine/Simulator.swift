@@ -47,6 +47,15 @@ public struct Simulator: Sendable {
         return Run(report: report, program: program, engine: result)
     }
 
+    /// The step time alone (no report): the engine's answer for calibration loops, which need nothing else.
+    public func stepTime(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> Double {
+        let knobs = LoweringMemory(parameters)
+        let program =
+            cache?.program(model: model, method: method, workload: workload, memory: knobs)
+            ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
+        return Engine(cost: CostModel(gpu: gpu, parameters: parameters)).run(program).stepTime
+    }
+
     /// Simulates one step; the report only.
     public func simulate(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> StepReport {
         run(model: model, method: method, workload: workload).report

@@ -18,6 +18,8 @@ public enum HostCall: Sendable, Equatable {
     case quantizedLinear
     /// A peft LoRA wrapper layer (Python-level adapter loop, dtype checks).
     case loraLinear
+    /// Python lists of this many elements converted to or from tensors (`tolist()`, indexing with a list).
+    case listElements(Double)
 }
 
 /// A run of host operations that repeats unchanged (one layer's forward, one layer's backward, …).

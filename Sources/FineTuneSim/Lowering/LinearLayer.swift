@@ -127,9 +127,15 @@ public struct LinearLayer: Sendable {
             b.free(t * r * b.act)
         }
         if needsInputGradient || trained {
-            // MatMul4Bit's backward is a Python autograd function.
-            if quant != .none { b.hostCall(.quantizedLinear) }
-            dequantize(&b, tokens: t)
+            if quant.isGPTQ {
+                // auto-gptq's dequantize is plain PyTorch: autograd saved the fp16 weight it built, and the
+                // backward matmul reads that copy (allocated here to stand for it).
+                b.allocUnscaled(inFeatures * outFeatures * b.act)
+            } else {
+                // MatMul4Bit's backward is a Python autograd function that dequantizes again.
+                if quant != .none { b.hostCall(.quantizedLinear) }
+                dequantize(&b, tokens: t)
+            }
         }
         if needsInputGradient {
             b.alloc(gradIn)
@@ -170,6 +176,10 @@ public struct LinearLayer: Sendable {
             b.pointwise(name + ".dequant_absmax", .dequant, elements: blocks, reads: 1, writes: 4, bytesPerElement: 1)
             b.pointwise(name + ".dequant_offset", .dequant, elements: blocks, bytesPerElement: 4)
         }
+        if quant.isGPTQ {
+            gptqDequantize(&b)
+            return
+        }
         b.allocUnscaled(e * b.act)
         let inBytes: Double
         switch quant {
@@ -177,7 +187,38 @@ public struct LinearLayer: Sendable {
         case .gptqInt4: inBytes = baseWeightBytes - (bias ? outFeatures * 2 : 0)
         case .int8, .none: inBytes = e + outFeatures * 4
         }
-        // GPTQ: unpack, subtract the zero and scale, per element (like NF4's expand: issue-heavy).
-        b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e, dtype: quant.isGPTQ ? .fp16 : .bf16)
+        b.launch(name + ".dequant", .dequant, flops: e * 2, bytes: inBytes + e * b.act, elements: e)
+    }
+
+    /// auto-gptq's `QuantLinear` (cuda-old) as it trains: for more than 128 rows (always, in fine-tuning) it
+    /// dequantizes with PyTorch operations, each a full pass over the weight — the zeros' shift, add and mask
+    /// (one value per group and column), then the weight's shift of the expanded int32 words (int32 out),
+    /// its cast to int8, the mask, the zero subtraction (int8) and the scale multiply (fp16 out): about
+    /// 16.5 bytes of traffic per weight, bandwidth-bound.
+    private func gptqDequantize(_ b: inout SegmentBuilder) {
+        let e = inFeatures * outFeatures
+        let z = (inFeatures / Self.gptqGroupSize).rounded(.up) * outFeatures
+        // Plain elementwise passes (no decode-rate bound): `bytes` per weight moved.
+        func pass(_ op: String, _ n: Double, bytes: Double) {
+            b.launch(name + ".gptq_" + op, .dequant, flops: n, bytes: n * bytes, elements: 0, dtype: .fp32)
+        }
+        pass("zeros_shift", z, bytes: 4.5)
+        pass("zeros_add", z, bytes: 2)
+        pass("zeros_mask", z, bytes: 2)
+        b.allocUnscaled(e * 4)
+        pass("shift", e, bytes: 4.5)
+        b.allocUnscaled(e)
+        pass("cast", e, bytes: 5)
+        b.freeUnscaled(e * 4)
+        pass("mask", e, bytes: 2)
+        b.allocUnscaled(e)
+        pass("sub_zero", e, bytes: 2)
+        b.freeUnscaled(e)
+        b.allocUnscaled(e * b.act)
+        pass("scale", e, bytes: 1 + b.act)
+        b.freeUnscaled(e)
+        b.allocUnscaled(e * b.act)
+        b.launch(name + ".gptq_scale", .dequant, flops: e, bytes: e * (1 + b.act), elements: 0, dtype: .fp32)
+        b.freeUnscaled(e)
     }
 }

@@ -121,10 +121,23 @@ enum MoELowering {
             // `torch.where` on the expert mask: the routed token and slot indices (int64 each).
             b.alloc(te * 16)
             b.alloc(te * c.hidden * c.act)
+            if m.indexWithLists {
+                // `top_x.tolist()`, `idx.tolist()`, then `hidden_states[None, top_x_list]`: the list is turned back
+                // into a tensor and copied to the GPU (a pageable copy, followed by a stream synchronization).
+                b.hostCall(.listElements(3 * te))
+                b.pointwise("expert\(i).index_h2d", .gating, elements: te, reads: 0, writes: 1, bytesPerElement: 8, sync: true)
+            }
             b.pointwise("expert\(i).gather", .gating, elements: te * c.hidden, reads: 1, writes: 1)
             routedSaved += te * c.hidden * c.act + te * 16
             routedSaved += ffnForward(&b, c, ls, tokens: te)
             b.alloc(te * c.hidden * c.act)
+            if m.indexWithLists {
+                // `routing_weights[top_x_list, idx_list, None]`, evaluated after the expert's FFN is launched: its
+                // copies synchronize, so the host waits for the FFN here.
+                b.hostCall(.listElements(2 * te))
+                b.pointwise(
+                    "expert\(i).weight_index_h2d", .gating, elements: 2 * te, reads: 0, writes: 1, bytesPerElement: 8, sync: true)
+            }
             b.pointwise("expert\(i).weight_gather", .gating, elements: te, reads: 1, writes: 1)
             b.pointwise("expert\(i).weight_mul", .gating, elements: te * c.hidden, reads: 1, writes: 1)
             b.pointwise("expert\(i).index_add", .gating, elements: te * c.hidden, reads: 2, writes: 1)

@@ -44,7 +44,8 @@ extension ModelSpec {
                 router: try m.has("router") ? m.choice("router", as: RouterScore.self) : .softmax,
                 normalizeTopK: try m.bool("normalize_top_k", default: true),
                 sharedExpertIntermediateSize: try m.int("shared_expert_intermediate_size", default: 0, minimum: 0),
-                sharedExpertGate: try m.bool("shared_expert_gate", default: false))
+                sharedExpertGate: try m.bool("shared_expert_gate", default: false),
+                indexWithLists: try m.bool("index_with_lists", default: false))
         }
         var mamba: MambaSpec?
         if let m = try node.optionalNode("mamba") {

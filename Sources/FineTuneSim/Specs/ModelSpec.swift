@@ -87,12 +87,17 @@ public struct MoESpec: Sendable, Equatable {
     public var sharedExpertIntermediateSize: Int
     /// Whether the shared expert's output is scaled by a 1-wide sigmoid gate (Qwen2-MoE).
     public var sharedExpertGate: Bool
+    /// Whether the expert loop indexes with Python lists (transformers 4.36-4.40 Mixtral and Qwen2-MoE:
+    /// `top_x.tolist()`, then `hidden_states[None, top_x_list]` and `routing_weights[top_x_list, idx_list]`):
+    /// each list index is copied to the GPU from pageable memory, and PyTorch synchronizes the stream after
+    /// such a copy, so the host waits for the expert's FFN before its output is weighted.
+    public var indexWithLists: Bool
 
     /// Creates an MoE spec.
     public init(
         experts: Int, topK: Int, expertIntermediateSize: Int, activation: FFNActivation = .swiglu,
         router: RouterScore = .softmax, normalizeTopK: Bool = true, sharedExpertIntermediateSize: Int = 0,
-        sharedExpertGate: Bool = false
+        sharedExpertGate: Bool = false, indexWithLists: Bool = false
     ) {
         self.experts = experts
         self.topK = topK
@@ -102,6 +107,7 @@ public struct MoESpec: Sendable, Equatable {
         self.normalizeTopK = normalizeTopK
         self.sharedExpertIntermediateSize = sharedExpertIntermediateSize
         self.sharedExpertGate = sharedExpertGate
+        self.indexWithLists = indexWithLists
     }
 }
 

@@ -43,6 +43,25 @@ public struct DatasetSimulation: Sendable {
         return r
     }
 
+    /// Queries per second over `dataset` (queries per step over the expected step time): the same figure as
+    /// ``simulate(model:method:dataset:batch:routing:maxLengths:gradAccum:)``'s throughput, without building
+    /// step reports.
+    public func throughput(
+        model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform, maxLengths: Int? = nil,
+        gradAccum: Int = 1
+    ) -> Double {
+        var lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
+        if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
+        var expected = 0.0
+        for (length, p) in lengths {
+            expected +=
+                p
+                * simulator.stepTime(
+                    model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing, gradAccum: gradAccum))
+        }
+        return Double(batch * gradAccum) / expected
+    }
+
     /// Quantile bins of a length distribution, each at its probability-weighted mean length.
     static func bins(_ d: [(length: Int, probability: Double)], count: Int, multiple: Int) -> [(length: Int, probability: Double)] {
         var out: [(length: Int, probability: Double)] = []

@@ -16,7 +16,7 @@ public enum MixtralReader: HuggingFaceModelReader {
         let moe = MoESpec(
             experts: experts, topK: try topK(c, experts: experts, expertsKey: "num_local_experts"),
             expertIntermediateSize: try c.int("intermediate_size", minimum: 1), activation: .swiglu,
-            router: .softmax, normalizeTopK: true)
+            router: .softmax, normalizeTopK: true, indexWithLists: true)
         return ModelSpec(
             id: id, name: name, hiddenSize: hidden, vocabSize: try c.int("vocab_size", minimum: 1),
             tieEmbeddings: try c.bool("tie_word_embeddings", default: false),

@@ -13,7 +13,7 @@ public enum Qwen2MoEReader: HuggingFaceModelReader {
             expertIntermediateSize: try c.int("moe_intermediate_size", minimum: 1), activation: .swiglu, router: .softmax,
             normalizeTopK: try c.bool("norm_topk_prob", default: false),
             sharedExpertIntermediateSize: try c.int("shared_expert_intermediate_size", default: 0, minimum: 0),
-            sharedExpertGate: true)
+            sharedExpertGate: true, indexWithLists: true)
         let step = try c.int("decoder_sparse_step", default: 1, minimum: 1)
         let denseOnly = Set(try c.ints("mlp_only_layers"))
         var stack: [SublayerKind] = []
