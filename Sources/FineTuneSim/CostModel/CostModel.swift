@@ -47,11 +47,11 @@ public struct CostModel: Sendable {
     ///   `s = ⌊slots / max(tiles, 1)⌋`, and a piece is never shorter than one K tile (or all of K when K is
     ///   shorter): load `max(K / s, min(K, tile))`, scaled by `tiles` when less than one tile exists.
     ///
-    /// This is the fastest such schedule for the work, so the time (FLOPs / utilization) is non-decreasing in
-    /// m, n, k and batch and non-increasing in the slot count: more work never takes less time, and a split
-    /// that more rows make impossible is never replaced by a worse-than-unsplit schedule. (Counting whole
-    /// tiles while charging exact FLOPs, or splitting only in whole multiples of a K tile, broke this: a
-    /// grown matrix could fill the slots better and finish sooner.)
+    /// The split is the fastest one-wave schedule for the work, so the time (FLOPs / utilization, at a fixed
+    /// rate per slot) is non-decreasing in m, n, k and batch and non-increasing in the slot count: more work
+    /// never takes less time. (Counting whole tiles while charging exact FLOPs, or splitting only in whole
+    /// multiples of a K tile, broke this: one more row or K step could fill the slots better and finish
+    /// sooner.)
     public func waveUtilization(_ k: Kernel) -> Double {
         let tile = parameters.gemmTile
         let tiles = (k.m / tile) * (k.n / tile) * k.batch
