@@ -111,6 +111,18 @@ final class MonotonicityTests: XCTestCase {
                 }
             }
         }
+        // Skewed routing: the water-filled expert loads grow with the batch too.
+        let (mixtral, qlora) = try setUp("mixtral-8x7b")
+        let sim = Simulator(gpu: try catalog.gpu("h100-sxm5-80gb"), parameters: params)
+        for routing in [Routing.zipf(1.2), .zipf(3)] {
+            check(
+                (1...16).map { b in
+                    (
+                        "mixtral \(routing.label) batch \(b)",
+                        sim.simulate(model: mixtral, method: qlora, workload: Workload(batch: b, seq: 96, routing: routing)).stepTime
+                    )
+                }, into: &v)
+        }
         assertNone(v, "batch")
     }
 
