@@ -51,12 +51,20 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Calibration file (default: Configs/calibration/default.yaml).")
     var calibration: String?
 
-    @Option(name: .customLong("host-speed"), help: "Host speed relative to the paper's host (2 = launches cost half).")
-    var hostSpeed: Double = 1
+    @Option(
+        name: .customLong("host-speed"),
+        help:
+            "Host single-thread speed relative to the paper's host, a Xeon 8380 (2 = host costs take half as long; default: the GPU file's host: block, else 1)."
+    )
+    var hostSpeed: Double?
 
-    /// The resolved model (with top-k), method and parameters.
+    /// The host driving `gpu`: `--host-speed` when given, else the GPU file's host block, else the reference.
+    func host(for gpu: GPUSpec) throws -> HostSpec { try HostSpec.effective(speedFlag: hostSpeed, gpu: gpu) }
+
+    /// The resolved model (with top-k), method and parameters (the calibration's, for the reference host:
+    /// ``Simulator`` applies the host's speed).
     func resolve(_ catalog: ConfigCatalog) throws -> (model: ModelSpec, method: FineTuneMethod, parameters: CalibrationParameters) {
-        guard hostSpeed > 0, hostSpeed.isFinite else { throw SimulatorError(source: "--host-speed", "must be positive, got \(hostSpeed)") }
+        if let s = hostSpeed { _ = try HostSpec.flag(s) }  // a bad flag is reported before anything else
         let base = try catalog.model(model)
         let m = try Simulator.model(base, topK: topK)
         let overrides = MethodOverrides(
@@ -67,7 +75,7 @@ struct ModelOptions: ParsableArguments {
                 v == "none" ? [] : v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             })
         let method = try overrides.apply(to: base.preset)
-        let params = try catalog.calibration(calibration).withHostSpeed(hostSpeed)
+        let params = try catalog.calibration(calibration)
         return (m, method, params)
     }
 }

@@ -49,7 +49,8 @@ struct CostCommand: ParsableCommand {
                 }
                 rows.append(
                     study.evaluate(
-                        gpu: g, usdPerHour: usd, queries: Double(queries ?? ds.size), epochs: Double(epochs), routing: routingValue))
+                        gpu: g, usdPerHour: usd, queries: Double(queries ?? ds.size), epochs: Double(epochs), routing: routingValue,
+                        host: try modelOptions.host(for: g)))
             }
             rows = CostStudy.sorted(rows)
             let q = queries ?? ds.size
@@ -69,6 +70,8 @@ struct CostCommand: ParsableCommand {
                                         ("throughput_qps", .number(r.throughputQPS)),
                                         ("hours", .number(r.hours)), ("usd_per_hour", .number(r.usdPerHour)), ("usd", .number(r.usd)),
                                         ("peak_memory_gb", .number(r.peakMemoryGB)), ("usable_memory_gb", .number(r.usableMemoryGB)),
+                                        ("host_cpu", .string(r.host.cpu)), ("host_speed", .number(r.host.singleThreadSpeed)),
+                                        ("host_source", .string(r.host.source.rawValue)),
                                     ])
                                 })
                         ),
@@ -92,6 +95,12 @@ struct CostCommand: ParsableCommand {
                     }
                 }
                 print(t.rendered())
+                let hosts = rows.map(\.host)
+                if let first = hosts.first, hosts.allSatisfy({ $0 == first }) {
+                    print("host: \(first.summary)")
+                } else {
+                    for r in rows { print("host of \(r.gpu): \(r.host.summary)") }
+                }
                 let fitting = rows.filter { $0.maxBatch > 0 }
                 if fitting.count >= 2 {
                     let best = fitting[0], next = fitting[1]

@@ -23,6 +23,7 @@ struct MaxBatchCommand: ParsableCommand {
             let catalog = ConfigCatalog.discover()
             let (model, method, params) = try modelOptions.resolve(catalog)
             let g = try catalog.gpu(gpu)
+            let host = try modelOptions.host(for: g)
             let length = try dataset.map { try catalog.dataset($0).longestPadded } ?? seq ?? 128
             let (r, low, high) = MaxBatch(parameters: params).range(model: model, method: method, seq: length, capacityBytes: g.memoryBytes)
             switch format {
@@ -36,6 +37,8 @@ struct MaxBatchCommand: ParsableCommand {
                         ("peak_memory_gb", .number(r.peakBytes / 1e9)), ("memory_gb", .number(g.memoryGB)),
                         ("usable_memory_gb", .number(g.usableMemoryGB)),
                         ("fits", .bool(r.maxBatch > 0)),
+                        ("host_cpu", .string(host.cpu)), ("host_speed", .number(host.singleThreadSpeed)),
+                        ("host_source", .string(host.source.rawValue)),
                     ]).rendered())
             case .table:
                 if r.maxBatch == 0 {

@@ -27,7 +27,8 @@ struct SimulateCommand: ParsableCommand {
             let (model, method, params) = try modelOptions.resolve(catalog)
             let gpuSpec = try catalog.gpu(gpu)
             let routing = try workload.resolveRouting(catalog, model: model)
-            let sim = Simulator(gpu: gpuSpec, parameters: params)
+            let host = try modelOptions.host(for: gpuSpec)
+            let sim = Simulator(gpu: gpuSpec, parameters: params, host: host)
             var report: StepReport
             var shape: String
             var traceSeq = workload.seq ?? 128
@@ -50,7 +51,7 @@ struct SimulateCommand: ParsableCommand {
                 let ds = try workload.dataset.map { try catalog.dataset($0) }
                 let seq = workload.seq ?? 128
                 report.stepTimeInterval = uncertainty.interval { p in
-                    let s = Simulator(gpu: gpuSpec, parameters: p)
+                    let s = Simulator(gpu: gpuSpec, parameters: p, host: host)
                     if let ds {
                         return DatasetSimulation(simulator: s).simulate(
                             model: model, method: method, dataset: ds, batch: workload.batch, routing: routing, maxLengths: 8,

@@ -44,7 +44,7 @@ final class StudiesTests: XCTestCase {
         let r = Simulator(gpu: gpu, parameters: try catalog.calibration()).simulate(
             model: m, method: m.preset, workload: Workload(batch: 1, seq: 64))
         let charts = StepCharts(report: r, gpu: gpu, title: "t")
-        XCTAssertEqual(charts.breakdown.categories, ["forward", "backward", "optimizer"])
+        XCTAssertEqual(charts.breakdown.categories, ["forward", "backward", "optimizer", "host overhead"])
         XCTAssertTrue(charts.breakdown.segments.contains { $0.name == "moe" })
         XCTAssertFalse(charts.roofline.points.isEmpty)
         let svg = charts.combinedSVG

@@ -53,20 +53,35 @@ public struct CostModel: Sendable {
         return min(1, k.m * k.n / threadSlots)
     }
 
-    /// Fraction of the SM slots a matrix product keeps busy, averaged over its waves.
+    /// Fraction of the SM slots' tensor throughput a matrix product turns into useful work.
     ///
-    /// Output tiles of `gemm_tile`² are spread over `sms × tiles_per_sm` slots; when there are fewer tiles
-    /// than slots, the library splits the reduction (split-K, in steps of at least one tile of K) to fill them.
+    /// The output is cut into `gemm_tile`² tiles, counted fractionally (`m/tile · n/tile · batch`: a ragged
+    /// edge or a narrow adapter runs in a smaller tile configuration, as cuBLAS picks one per shape), and
+    /// spread over `sms × tiles_per_sm` slots. The kernel takes as long as its busiest slot, whose load is
+    /// measured in K steps of one full tile:
+    /// - tiles ≥ slots: whole waves of whole-K tiles, `⌈tiles / slots⌉ · K` (wave quantization);
+    /// - fewer tiles than slots: the library splits the reduction (split-K, as cuBLAS's heuristics and
+    ///   CUTLASS's split-K/stream-K kernels do) into the most pieces that still fit in one wave,
+    ///   `s = ⌊slots / max(tiles, 1)⌋`, and a piece is never shorter than one K tile (or all of K when K is
+    ///   shorter): load `max(K / s, min(K, tile))`, scaled by `tiles` when less than one tile exists.
+    ///
+    /// The split is the fastest one-wave schedule for the work, so the time (FLOPs / utilization, at a fixed
+    /// rate per slot) is non-decreasing in m, n, k and batch and non-increasing in the slot count: more work
+    /// never takes less time. (Counting whole tiles while charging exact FLOPs, or splitting only in whole
+    /// multiples of a K tile, broke this: one more row or K step could fill the slots better and finish
+    /// sooner.)
     public func waveUtilization(_ k: Kernel) -> Double {
         let tile = parameters.gemmTile
-        var tiles = (k.m / tile).rounded(.up) * (k.n / tile).rounded(.up) * k.batch.rounded(.up)
-        guard tiles > 0 else { return 1 }
-        if tiles < slots {
-            let split = min((slots / tiles).rounded(.down), max(1, (k.k / tile).rounded(.down)))
-            tiles *= max(1, split)
+        let tiles = (k.m / tile) * (k.n / tile) * k.batch
+        guard tiles > 0, k.k > 0 else { return 1 }
+        let load: Double
+        if tiles >= slots {
+            load = (tiles / slots).rounded(.up) * k.k
+        } else {
+            let split = max(1, (slots / max(tiles, 1)).rounded(.down))
+            load = min(tiles, 1) * max(k.k / split, min(k.k, tile))
         }
-        let waves = (tiles / slots).rounded(.up)
-        return tiles / (waves * slots)
+        return tiles * k.k / (slots * load)
     }
 
     /// The kernel's duration in seconds and what bounds it.

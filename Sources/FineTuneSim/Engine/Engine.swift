@@ -46,6 +46,7 @@ public struct Engine: Sendable {
         var starts: [Double]
         var issues: [Double]
         var syncs: [Timeline.SyncSpan]
+        var hostSpans: [Timeline.HostSpan]
         var memory: [(Double, Double)]
     }
 
@@ -118,6 +119,10 @@ public struct Engine: Sendable {
                             end: start + durations[s][i]))
                 }
                 for sp in r.syncs { timeline!.syncs.append(Timeline.SyncSpan(start: host + sp.start, end: host + sp.end)) }
+                for sp in r.hostSpans {
+                    timeline!.host.append(
+                        Timeline.HostSpan(segment: Int32(s), activity: sp.activity, start: host + sp.start, end: host + sp.end))
+                }
                 for (t, delta) in r.memory {
                     memLevel += delta
                     timeline!.memory.append((host + t, memLevel))
@@ -135,6 +140,9 @@ public struct Engine: Sendable {
         // The trainer's per-step bookkeeping runs on the host while the GPU finishes the optimizer's kernels.
         let end = host + max(offset, p.hostStep)
         timeline?.stepTime = end
+        if p.hostStep > 0 {
+            timeline?.host.append(Timeline.HostSpan(segment: -1, activity: .stepOverhead, start: host, end: host + p.hostStep))
+        }
         return Result(
             stepTime: end, durations: durations, segmentRuns: runs, hostWaitTime: wait, gpuBusyTime: busy, phaseWall: phaseWall,
             layerWall: layerWall, timeline: timeline)
@@ -158,6 +166,8 @@ public struct Engine: Sendable {
         var starts = detailed ? [Double](repeating: 0, count: seg.kernels.count) : []
         var issues = detailed ? [Double](repeating: 0, count: seg.kernels.count) : []
         var syncs: [Timeline.SyncSpan] = []
+        var hostSpans: [Timeline.HostSpan] = []
+        if detailed { hostSpans.reserveCapacity(seg.ops.count) }
         var memory: [(Double, Double)] = []
         var pc = 0
         var host = 0.0
@@ -169,7 +179,12 @@ public struct Engine: Sendable {
             case .kernelDone:
                 // The stream drained while the host was blocked at a synchronization.
                 wait += e.time - blockedSince
-                if detailed { syncs.append(Timeline.SyncSpan(start: blockedSince, end: e.time)) }
+                if detailed {
+                    syncs.append(Timeline.SyncSpan(start: blockedSince, end: e.time))
+                    if p.hostSync > 0 {
+                        hostSpans.append(Timeline.HostSpan(segment: 0, activity: .sync, start: e.time, end: e.time + p.hostSync))
+                    }
+                }
                 push(e.time + p.hostSync, .hostReady)
             case .hostReady:
                 host = e.time
@@ -189,23 +204,33 @@ public struct Engine: Sendable {
                         let issued = host + perLaunch
                         let start = max(issued, streamFree)
                         streamFree = start + durations[k]
-                        if detailed { starts[k] = start; issues[k] = issued }
+                        if detailed {
+                            starts[k] = start
+                            issues[k] = issued
+                            hostSpans.append(Timeline.HostSpan(segment: 0, activity: .launch(kernel: i), start: host, end: issued))
+                        }
                         push(issued, .hostReady)
                     case .sync:
                         if streamFree <= host {
+                            if detailed && p.hostSync > 0 {
+                                hostSpans.append(Timeline.HostSpan(segment: 0, activity: .sync, start: host, end: host + p.hostSync))
+                            }
                             push(host + p.hostSync, .hostReady)
                         } else {
                             blockedSince = host
                             push(streamFree, .kernelDone(stream: 0))
                         }
                     case .hostCall(let call):
-                        let seconds: Double
+                        let cost: Double
                         switch call {
-                        case .quantizedLinear: seconds = p.hostQuantizedLinear
-                        case .loraLinear: seconds = p.hostLoRALinear
-                        case .listElements(let n): seconds = n * p.hostListElement
+                        case .quantizedLinear: cost = p.hostQuantizedLinear
+                        case .loraLinear: cost = p.hostLoRALinear
+                        case .listElements(let n): cost = n * p.hostListElement
                         }
-                        push(host + seconds, .hostReady)
+                        if detailed && cost > 0 {
+                            hostSpans.append(Timeline.HostSpan(segment: 0, activity: .frameworkCall(call), start: host, end: host + cost))
+                        }
+                        push(host + cost, .hostReady)
                     case .alloc(let b):
                         if detailed { memory.append((host, b)) }
                         continue
@@ -219,6 +244,6 @@ public struct Engine: Sendable {
         }
         return SegmentRun(
             hostAdvance: host, gpuOffset: max(0, streamFree - host), wait: wait, starts: starts, issues: issues, syncs: syncs,
-            memory: memory)
+            hostSpans: hostSpans, memory: memory)
     }
 }

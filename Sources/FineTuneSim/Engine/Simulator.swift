@@ -2,15 +2,22 @@
 public struct Simulator: Sendable {
     /// The GPU.
     public let gpu: GPUSpec
-    /// Cost and memory parameters.
+    /// Cost and memory parameters, with the host costs of ``host`` (the calibration's divided by its speed).
     public let parameters: CalibrationParameters
+    /// The host assumed.
+    public let host: HostSpec
     /// Lowered programs to reuse, when the caller keeps them across parameter changes.
     public let cache: ProgramCache?
 
     /// Creates a simulator for a GPU.
-    public init(gpu: GPUSpec, parameters: CalibrationParameters, cache: ProgramCache? = nil) {
+    ///
+    /// `parameters` are the calibration's, whose host costs are the reference host's; `host` (default: the
+    /// GPU file's `host:` block, else the reference; ``HostSpec/effective(speedFlag:gpu:)`` resolves
+    /// `--host-speed`) scales them.
+    public init(gpu: GPUSpec, parameters: CalibrationParameters, cache: ProgramCache? = nil, host: HostSpec? = nil) {
         self.gpu = gpu
-        self.parameters = parameters
+        self.host = host ?? gpu.host ?? .reference
+        self.parameters = self.host.apply(to: parameters)
         self.cache = cache
     }
 
@@ -43,7 +50,8 @@ public struct Simulator: Sendable {
         let engine = Engine(cost: CostModel(gpu: gpu, parameters: parameters))
         let result = engine.run(program, recordTimeline: recordTimeline)
         let memory = MemoryEstimate(program: program, parameters: parameters)
-        let report = Self.report(program: program, result: result, cost: engine.cost, workload: workload, memory: memory, gpu: gpu)
+        var report = Self.report(program: program, result: result, cost: engine.cost, workload: workload, memory: memory, gpu: gpu)
+        report.host = host
         return Run(report: report, program: program, engine: result)
     }
 
@@ -121,7 +129,8 @@ public struct Simulator: Sendable {
         for ph in Phase.allCases { if let t = result.phaseWall[ph] { phases[ph.reported, default: 0] += t } }
         return StepReport(
             stepTime: result.stepTime, batch: Double(workload.queriesPerStep), tokens: Double(workload.tokensPerStep), phases: phases,
-            hostOverhead: max(0, result.stepTime - Phase.allCases.reduce(0) { $0 + (result.phaseWall[$1] ?? 0) }), layers: layers, kinds: kinds, kernels: kernels, kernelLaunches: launches,
-            syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime, memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil)
+            hostOverhead: max(0, result.stepTime - Phase.allCases.reduce(0) { $0 + (result.phaseWall[$1] ?? 0) }), layers: layers,
+            kinds: kinds, kernels: kernels, kernelLaunches: launches, syncs: Double(program.syncCount), gpuBusy: result.gpuBusyTime,
+            memory: memory, fits: memory.fits(gpu), stepTimeInterval: nil, syncWait: result.hostWaitTime)
     }
 }

@@ -41,6 +41,19 @@ public struct StepReport: Sendable {
     public var fits: Bool
     /// The step time's error bar, when the parameters come from a fit.
     public var stepTimeInterval: Uncertainty.Interval?
+    /// Seconds the host thread spent blocked at synchronizations, waiting for the GPU to drain (the GPU is
+    /// busy then; the cost is the empty queue the host finds when it resumes, part of ``gpuIdle``).
+    public var syncWait: Double = 0
+    /// The host assumed (its speed scales every host cost).
+    public var host: HostSpec = .reference
+
+    /// Host-bound seconds: wall time the GPU sits idle because it waits for the host (launch overhead, Python
+    /// framework calls, the turnaround after each synchronization, the per-step host overhead). The step
+    /// time less GPU busy time: on one in-order stream fed by one host thread the GPU idles only when no
+    /// launched kernel is pending. A faster GPU shortens only the busy part.
+    public var gpuIdle: Double { max(0, stepTime - gpuBusy) }
+    /// ``gpuIdle`` as a share of the step time.
+    public var hostBoundShare: Double { stepTime > 0 ? gpuIdle / stepTime : 0 }
 
     /// Queries per second.
     public var throughput: Double { batch / stepTime }

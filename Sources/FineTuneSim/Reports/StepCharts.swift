@@ -24,17 +24,37 @@ public struct StepCharts: Sendable {
         return out
     }
 
-    /// Bars: forward, backward (with recompute), optimizer; stacked by layer type (GPU seconds).
+    /// Wall seconds per reported phase in which the GPU sat idle waiting for the host: the phase's wall
+    /// time less its GPU seconds (the per-step host overhead is outside every phase).
+    public var phaseHostBoundSeconds: [Phase: Double] {
+        let t = phaseLayerSeconds
+        var out: [Phase: Double] = [:]
+        for ph in [Phase.forward, .backward, .optimizer] {
+            let busy = StepReport.layerOrder.reduce(0) { $0 + (t[ph]?[$1] ?? 0) }
+            out[ph] = max(0, (report.phases[ph] ?? 0) - busy)
+        }
+        return out
+    }
+
+    /// The name of the host-bound segment in ``breakdown``.
+    public static let hostBoundSegment = "host-bound (GPU idle)"
+
+    /// Bars: forward, backward (with recompute), optimizer — each the phase's wall time, its GPU seconds
+    /// stacked by layer type and on top the time the GPU sat idle waiting for the host — and the per-step
+    /// host overhead. The bars add up to the step time.
     public var breakdown: ChartStackedBars {
         let phases: [Phase] = [.forward, .backward, .optimizer]
         let t = phaseLayerSeconds
         let keys = StepReport.layerOrder.filter { key in phases.contains { (t[$0]?[key] ?? 0) > 0 } }
+        let idle = phaseHostBoundSeconds
+        var segments = keys.map { key in (name: key, values: phases.map { t[$0]?[key] ?? 0 } + [0]) }
+        segments.append((name: Self.hostBoundSegment, values: phases.map { idle[$0] ?? 0 } + [report.hostOverhead]))
         var chart = ChartStackedBars(
-            title: "GPU time by phase and layer · \(title)", yLabel: "GPU seconds per step",
-            categories: ["forward", "backward", "optimizer"],
-            segments: keys.map { key in (name: key, values: phases.map { t[$0]?[key] ?? 0 }) }, showTotals: true)
-        chart.width = 820
-        chart.xLabel = "phase (backward includes recompute)"
+            title: "Wall time by phase: GPU busy by layer, GPU idle waiting for the host · \(title)", yLabel: "seconds per step",
+            categories: ["forward", "backward", "optimizer", "host overhead"], segments: segments, showTotals: true)
+        chart.width = 900
+        chart.xLabel =
+            "phase (backward includes recompute); host-bound: \(NumberText.percent(report.gpuIdle, of: report.stepTime)) of the step"
         return chart
     }
 

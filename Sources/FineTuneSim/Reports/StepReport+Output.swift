@@ -36,6 +36,12 @@ extension StepReport {
             ("kernel_launches", .number(kernelLaunches)),
             ("host_syncs", .number(syncs)),
             ("gpu_busy_s", .number(gpuBusy)),
+            ("host_bound_s", .number(gpuIdle)),
+            ("host_bound_share", .number(hostBoundShare)),
+            ("sync_wait_s", .number(syncWait)),
+            ("host_cpu", .string(host.cpu)),
+            ("host_speed", .number(host.singleThreadSpeed)),
+            ("host_source", .string(host.source.rawValue)),
             ("memory_gb", .object(memory.breakdown.keys.sorted().map { ($0, JSONValue.number(memory.breakdown[$0]! / 1e9)) })),
             ("peak_memory_segment", .string(memory.peakSegment)),
             (
@@ -66,7 +72,8 @@ extension StepReport {
             "peak memory    \(NumberText.fixed(memory.peakGB, 2)) GB"
             + (fits ? " (fits)" : " — DOES NOT FIT: this step cannot run on this GPU") + "\n"
         out +=
-            "launches       \(NumberText.fixed(kernelLaunches, 0)) kernels, \(NumberText.fixed(syncs, 0)) host syncs, GPU busy \(NumberText.percent(gpuBusy, of: stepTime))\n\n"
+            "launches       \(NumberText.fixed(kernelLaunches, 0)) kernels, \(NumberText.fixed(syncs, 0)) host syncs, GPU busy \(NumberText.percent(gpuBusy, of: stepTime))\n"
+        out += "host           \(host.summary)\n\n"
         var t = TextTable(headers: ["phase", "seconds", "share"])
         for ph in [Phase.forward, .backward, .optimizer] {
             let v = phases[ph] ?? 0
@@ -76,6 +83,12 @@ extension StepReport {
         }
         t.add(["host overhead", NumberText.fixed(hostOverhead, 4), NumberText.percent(hostOverhead, of: stepTime)])
         out += t.rendered() + "\n"
+        out += hostTable().rendered() + "\n"
+        if hostBoundShare >= 0.5 {
+            out +=
+                "Host-bound: the GPU waits for the host \(NumberText.percent(gpuIdle, of: stepTime)) of the step; a faster GPU shortens only "
+                + "the \(NumberText.percent(gpuBusy, of: stepTime)) it is busy (a faster host or a larger batch helps).\n\n"
+        }
         var l = TextTable(headers: ["layer (fwd+bwd)", "seconds", "share"])
         let fb = layers.values.reduce(0, +)
         for k in Self.layerOrder { if let v = layers[k] { l.add([k, NumberText.fixed(v, 4), NumberText.percent(v, of: fb)]) } }
@@ -90,6 +103,16 @@ extension StepReport {
         }
         out += kt.rendered()
         return out
+    }
+
+    /// Where the wall time goes between the GPU and the host: GPU busy, GPU idle waiting for the host
+    /// (host-bound), and the host's waits at synchronizations (which overlap GPU busy time).
+    func hostTable() -> TextTable {
+        var t = TextTable(headers: ["wall time", "seconds", "share"])
+        t.add(["GPU busy", NumberText.fixed(gpuBusy, 4), NumberText.percent(gpuBusy, of: stepTime)])
+        t.add(["host-bound (GPU idle, waiting for the host)", NumberText.fixed(gpuIdle, 4), NumberText.percent(gpuIdle, of: stepTime)])
+        t.add(["sync waits (host blocked on the GPU)", NumberText.fixed(syncWait, 4), NumberText.percent(syncWait, of: stepTime)])
+        return t
     }
 
     /// Where the peak's memory goes: resident state, then what the step allocates, then the fixed reserve.
@@ -113,6 +136,7 @@ extension StepReport {
         r.kernelLaunches = avg(\.kernelLaunches)
         r.syncs = avg(\.syncs)
         r.gpuBusy = avg(\.gpuBusy)
+        r.syncWait = avg(\.syncWait)
         r.phases = Dictionary(uniqueKeysWithValues: [Phase.forward, .backward, .optimizer].map { p in (p, avg { $0.phases[p] ?? 0 }) })
         let layerKeys = Set(parts.flatMap { $0.report.layers.keys })
         r.layers = Dictionary(uniqueKeysWithValues: layerKeys.map { k in (k, avg { $0.layers[k] ?? 0 }) })

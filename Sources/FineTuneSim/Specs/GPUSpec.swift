@@ -1,7 +1,8 @@
 /// A GPU described by its datasheet: the only thing the simulator knows about it.
 ///
 /// Keys of `Configs/gpus/<id>.yaml` are named exactly as the columns of the reference `gpus.csv`, plus the
-/// optional `ecc_reserved_fraction`.
+/// optional `ecc_reserved_fraction` and the optional `host:` block (the CPU that drives the GPU, see
+/// ``HostSpec``).
 /// Nothing about a GPU is hard-coded: a new GPU is a new file.
 public struct GPUSpec: Sendable, Equatable {
     /// Short id (the YAML file's name), e.g. `a40`.
@@ -43,6 +44,9 @@ public struct GPUSpec: Sendable, Equatable {
     public var tdpW: Double?
     /// Free-text notes.
     public var notes: String
+    /// The host CPU this GPU is paired with (`host:` {`cpu`, `single_thread_speed`, `notes`}), when the file
+    /// names one; nil means the reference host.
+    public var host: HostSpec?
 
     /// Device memory a step can use, in bytes: the datasheet capacity (binary GB) less what ECC reserves. The
     /// CUDA context and the framework's reserve come off this (calibration parameters).
@@ -72,7 +76,8 @@ public struct GPUSpec: Sendable, Equatable {
         id: String, name: String, arch: String = "", sms: Int, boostMHz: Double, bf16TensorTFLOPS: Double,
         fp32TFLOPS: Double, tf32TensorTFLOPS: Double? = nil, fp8TensorTFLOPS: Double? = nil,
         int8TensorTOPS: Double? = nil, memoryGB: Double, eccReservedFraction: Double = 0, memoryType: String = "",
-        bandwidthGBs: Double, l2MB: Double? = nil, smemPerSMKB: Double? = nil, tdpW: Double? = nil, notes: String = ""
+        bandwidthGBs: Double, l2MB: Double? = nil, smemPerSMKB: Double? = nil, tdpW: Double? = nil, notes: String = "",
+        host: HostSpec? = nil
     ) {
         self.id = id
         self.name = name
@@ -92,6 +97,7 @@ public struct GPUSpec: Sendable, Equatable {
         self.smemPerSMKB = smemPerSMKB
         self.tdpW = tdpW
         self.notes = notes
+        self.host = host
     }
 
     /// Reads a spec from a parsed YAML mapping; `id` defaults to the file's base name.
@@ -115,6 +121,7 @@ public struct GPUSpec: Sendable, Equatable {
         smemPerSMKB = try node.optionalDouble("smem_per_sm_kb", positive: true)
         tdpW = try node.optionalDouble("tdp_w", positive: true)
         notes = try node.string("notes", default: "")
+        if let h = try node.optionalNode("host") { host = try HostSpec(node: h) } else { host = nil }
     }
 
     /// The same GPU with its resources scaled, for sensitivity studies.

@@ -13,6 +13,8 @@ public struct CostStudy: Sendable {
         public var peakMemoryGB: Double
         /// Device memory a step can use on the GPU, GB (``GPUSpec/usableMemoryGB``).
         public var usableMemoryGB: Double
+        /// The host assumed for this GPU.
+        public var host: HostSpec = .reference
     }
 
     public let model: ModelSpec
@@ -28,21 +30,25 @@ public struct CostStudy: Sendable {
         self.parameters = parameters
     }
 
-    /// Evaluates one GPU for `queries × epochs` queries at `usdPerHour`.
-    public func evaluate(gpu: GPUSpec, usdPerHour: Double, queries: Double, epochs: Double, routing: Routing = .uniform) -> Row {
+    /// Evaluates one GPU for `queries × epochs` queries at `usdPerHour`, with `host` driving it (default: the
+    /// GPU file's host, else the reference).
+    public func evaluate(
+        gpu: GPUSpec, usdPerHour: Double, queries: Double, epochs: Double, routing: Routing = .uniform, host: HostSpec? = nil
+    ) -> Row {
+        let host = host ?? gpu.host ?? .reference
         let mb = MaxBatch(parameters: parameters).search(
             model: model, method: method, seq: dataset.longestPadded, capacityBytes: gpu.memoryBytes, routing: routing)
         guard mb.maxBatch > 0 else {
             return Row(
                 gpu: gpu.id, maxBatch: 0, throughputQPS: 0, hours: .infinity, usdPerHour: usdPerHour, usd: .infinity,
-                peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB)
+                peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB, host: host)
         }
-        let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters))
+        let sim = DatasetSimulation(simulator: Simulator(gpu: gpu, parameters: parameters, host: host))
         let r = sim.simulate(model: model, method: method, dataset: dataset, batch: mb.maxBatch, routing: routing)
         let hours = queries * epochs / r.throughput / 3600
         return Row(
             gpu: gpu.id, maxBatch: mb.maxBatch, throughputQPS: r.throughput, hours: hours, usdPerHour: usdPerHour, usd: hours * usdPerHour,
-            peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB)
+            peakMemoryGB: mb.peakBytes / 1e9, usableMemoryGB: gpu.usableMemoryGB, host: host)
     }
 
     /// Rows sorted cheapest first (GPUs where nothing fits last, by id).
