@@ -130,7 +130,9 @@ struct ValidateCommand: ParsableCommand {
             rows = try CrossValidation(calibrator: calibrator).run(ms, calibration: params) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }
-        } catch let e as SimulatorError { throw e } catch { throw SimulatorError(source: "validate --cross-validate", "fit failed: \(error)") }
+        } catch let e as SimulatorError { throw e } catch {
+            throw SimulatorError(source: "validate --cross-validate", "fit failed: \(error)")
+        }
         let csv = CrossValidationReport.csv(rows)
         if let out {
             do { try csv.write(toFile: out, atomically: true, encoding: .utf8) } catch {

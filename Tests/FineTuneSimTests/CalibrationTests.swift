@@ -65,7 +65,11 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(g.flops, 2 * 8192.0 * 8192 * 8192)
         XCTAssertEqual(cost.time(g).bound, .compute)
         let d = KernelQuery(op: .dequantNF4, elements: 4096 * 14336).kernel
-        XCTAssertEqual(cost.time(d).bound, .issue, "NF4 decode is instruction-bound")
+        var slow = CalibrationParameters()
+        slow["dequant_elements_per_sm_cycle"] = 1
+        XCTAssertEqual(CostModel(gpu: gpu, parameters: slow).time(d).bound, .issue, "NF4 decode at 1 value per SM cycle")
+        slow["dequant_elements_per_sm_cycle"] = 8
+        XCTAssertEqual(CostModel(gpu: gpu, parameters: slow).time(d).bound, .memory, "and at 8, bandwidth-bound")
         XCTAssertEqual(cost.time(KernelQuery(op: .add, elements: 1e9).kernel).bound, .memory)
         XCTAssertThrowsError(try KernelQuery(op: .gemm, m: 1, n: 0, k: 1).validate(source: "in.csv", row: "row 1"))
         // Every GPU answers.

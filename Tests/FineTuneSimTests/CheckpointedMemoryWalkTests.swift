@@ -16,12 +16,14 @@ final class CheckpointedMemoryWalkTests: XCTestCase {
         let resident = base * 2 + adapters * 4 * 3
         // Saved between forward and backward: each checkpointed layer's input, bf16.
         let checkpoints = layers * t * h * 2
-        // The head's forward: the fp32 logits, their shifted copy and the log-softmax output (3 × T × V × 4)
-        // while the bf16 logits are being upcast (T × V × 2).
-        let head = 3 * t * v * 4 + t * v * 2
-        // One layer recomputed with its backward: norms, q, k, v, attention output, residuals (≈ 10 T × h) and
-        // the MLP's gate, up, SiLU and product (4 T × f), plus their gradients in flight (≈ 2 T × f + 2 T × h).
-        let layer = (10 * t * h + 4 * t * f) * 2 + (2 * t * f + 2 * t * h) * 2
+        // The head's forward at the log-softmax: the fp32 logits, their shifted copy and the log-softmax output
+        // (3 × T × V × 4 B; the bf16 logits are gone once upcast), after the final eager RMSNorm, which keeps
+        // 8 B per hidden value (its fp32 input and bf16 outputs).
+        let head = 3 * t * v * 4 + 8 * t * h
+        // One decoder layer recomputed, in bytes per token: two eager RMSNorms (8 B × h each), q, k, v (6 B × h),
+        // the rotary outputs and rotate-half temporaries (8 B × h), the attention output and two residual sums
+        // (6 B × h); the MLP's gate, up, SiLU and product (8 B × f); then its gradients in flight (4 B × f + 4 B × h).
+        let layer = t * (36 * h + 8 * f) + t * (4 * f + 4 * h)
         let byHand = resident + checkpoints + max(head, layer)
         var p = CalibrationParameters()
         p["activation_overhead"] = 1

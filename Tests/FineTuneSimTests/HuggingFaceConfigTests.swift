@@ -63,7 +63,7 @@ final class HuggingFaceConfigTests: XCTestCase {
             moe.moe,
             MoESpec(
                 experts: 60, topK: 4, expertIntermediateSize: 1408, normalizeTopK: false,
-                sharedExpertIntermediateSize: 5632, sharedExpertGate: true))
+                sharedExpertIntermediateSize: 5632, sharedExpertGate: true, indexWithLists: true))
         XCTAssertEqual(moe.preset, HuggingFaceConfig.qloraPreset)
     }
 

@@ -92,8 +92,19 @@ final class KernelWorkTests: XCTestCase {
         let p = try lowered("blackmamba-2.8b", batch: 1, seq: 128)
         let scan = kernels(p, "selective_scan_fwd")[0]
         XCTAssertEqual(scan.kind, .mambaScan)
-        XCTAssertEqual(scan.elements, 128 * 2944)
-        XCTAssertEqual(scan.flops, 128 * 2944 * 16 * 9 + 128 * 2944 * 6, accuracy: 1)
+        // mamba-ssm's grid: one block of 32 threads per (sequence, channel) at 128 tokens; no atomics forward.
+        XCTAssertEqual(scan.m, 2944)
+        XCTAssertEqual(scan.n, 32)
+        XCTAssertEqual(scan.elements, 0)
+        XCTAssertEqual(scan.flops, 128 * 2944 * 16 * 13 + 128 * 2944 * 20, accuracy: 1)
+        // The backward adds dB and dC across channels with fp32 atomics: 2 per (token, channel, state).
+        let bwd = kernels(p, "selective_scan_bwd")[0]
+        XCTAssertEqual(bwd.elements, 2 * 128 * 2944 * 16)
+        XCTAssertEqual(bwd.flops, 128 * 2944 * 16 * 36 + 128 * 2944 * 30, accuracy: 1)
+        let a40 = try catalog.gpu("a40")
+        var p1 = CalibrationParameters()
+        p1["atomic_adds_per_sm_cycle"] = 0.5
+        XCTAssertEqual(CostModel(gpu: a40, parameters: p1).time(bwd).bound, .atomics)
         let conv = kernels(p, "conv1d_fwd")[0]
         XCTAssertEqual(conv.kind, .conv1d)
         XCTAssertEqual(conv.flops, 128 * 2944 * 4 * 2, accuracy: 1)
@@ -113,8 +124,15 @@ final class KernelWorkTests: XCTestCase {
         let p = try lowered("mixtral-8x7b")
         let nz = kernels(p, "expert0.nonzero")
         XCTAssertTrue(nz.allSatisfy { $0.kind == .gating && $0.syncsHost })
-        // One sync per expert per MoE layer in forward and in recompute, plus the optimizer's grad-norm read.
-        XCTAssertEqual(p.syncCount, 8 * 32 * 2 + 1)
+        // Three syncs per expert per MoE layer in forward and in recompute (the nonzero, and the two list-index
+        // copies of transformers 4.40's loop), plus the optimizer's grad-norm read.
+        XCTAssertEqual(p.syncCount, 3 * 8 * 32 * 2 + 1)
+        XCTAssertFalse(kernels(p, "expert0.weight_index_h2d").isEmpty)
+        // Without list indexing (BlackMamba's loop): one per expert.
+        var m = try model("mixtral-8x7b")
+        m.moe!.indexWithLists = false
+        let q = Lowering.lower(model: m, method: m.preset, workload: Workload(batch: 1, seq: 128))
+        XCTAssertEqual(q.syncCount, 8 * 32 * 2 + 1)
         XCTAssertFalse(kernels(p, "topk").isEmpty)
     }
 

@@ -56,8 +56,10 @@ public struct CrossValidation: Sendable {
 
     /// Runs every fold. `progress` receives a line per fold as it starts.
     public func run(
-        _ ms: [Measurement], calibration: CalibrationParameters, progress: (String) -> Void = { _ in }
+        _ all: [Measurement], calibration: CalibrationParameters, progress: (String) -> Void = { _ in }
     ) throws -> [Row] {
+        // Rows of setups the simulator does not model are neither fitted nor scored.
+        let ms = all.filter { $0.notFitted == nil }
         let predictor = calibrator.predictor
         let inSample = try predictor.predict(ms, parameters: calibration)
         var rows: [Row] = []

@@ -50,6 +50,9 @@ public struct Measurement: Sendable, Equatable {
     public var gradAccum: Int = 1
     /// The kernel of an `op_s` measurement (operation, shape, dtype).
     public var query: KernelQuery? = nil
+    /// Why the row is compared but neither fitted nor cross-validated (a setup the simulator does not model),
+    /// from the trace's `not_fitted` column; nil for a row in scope.
+    public var notFitted: String? = nil
 
     /// A short label, e.g. `mixtral-8x7b top-2 b4 commonsense15k` or `qwen-7b lora b1×8 seq 1024`.
     public var label: String {

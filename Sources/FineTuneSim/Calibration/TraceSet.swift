@@ -148,6 +148,10 @@ public enum TraceSet {
                 dataset: nil, value: try positiveNumber("seconds_per_optimizer_step"))
             m.method = method
             m.gradAccum = try positive("grad_accum")
+            if let c = table.columnIndex("not_fitted") {
+                let reason = TraceText.trimmed(r[c])
+                m.notFitted = reason.isEmpty ? nil : reason
+            }
             out.append(m)
             m.quantity = .peakMemory
             m.value = try positiveNumber("memory_g") * stepTableGigabyte / 1e9

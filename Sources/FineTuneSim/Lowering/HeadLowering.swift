@@ -59,9 +59,11 @@ enum HeadLowering {
         b.pointwise("shift_contiguous", .loss, elements: tv, bytesPerElement: 4)
         b.alloc(tv * 4)
         b.launch("log_softmax", .loss, flops: tv * 5, bytes: tv * 8 * 2, elements: tv, dtype: .fp32)
-        b.free(tv * 4)
         b.pointwise("nll_loss", .loss, elements: c.tokens, reads: 2, writes: 0, bytesPerElement: 4)
-        saved += 2 * tv * 4
+        // The trainer keeps only the loss: the fp32 logits (returned in the model's outputs) and their shifted
+        // copy go when the forward returns; autograd keeps the log-softmax output for its backward.
+        b.free(2 * tv * 4)
+        saved += tv * 4
         return saved
     }
 
@@ -75,8 +77,12 @@ enum HeadLowering {
         b.pointwise("nll_loss_bwd", .loss, elements: tv, reads: 0, writes: 1, bytesPerElement: 4)
         b.alloc(tv * 4)
         b.launch("log_softmax_bwd", .loss, flops: tv * 3, bytes: tv * 12, elements: tv, dtype: .fp32)
-        b.free(tv * 4)
+        // The loss gradient and the saved log-softmax output go once the log-softmax's gradient exists.
+        b.free(2 * tv * 4)
+        // The shift's backward scatters into a zero-filled gradient of the full logits.
+        b.alloc(tv * 4)
         b.pointwise("shift_bwd", .loss, elements: tv, reads: 1, writes: 2, bytesPerElement: 4)
+        b.free(tv * 4)
         b.alloc(tv * c.act)
         b.pointwise("logits_float_bwd", .loss, elements: tv, reads: 2, writes: 1)
         b.free(tv * 4)
@@ -85,6 +91,6 @@ enum HeadLowering {
         lmHead(c).backward(&b, tokens: c.tokens)
         b.free(tv * c.act)
         NormLowering.backward(&b, c, name: "final_norm", saved: 0)
-        b.free(saved)
+        b.free(saved - tv * 4)
     }
 }

@@ -72,7 +72,8 @@ public struct LinearLayer: Sendable {
     @discardableResult
     public func forward(_ b: inout SegmentBuilder, tokens t: Double) -> (output: Double, saved: Double) {
         let out = t * outFeatures * b.act
-        if quant != .none { b.hostCall(.quantizedLinear) }
+        // bitsandbytes' Python path; auto-gptq's dequantize is plain PyTorch ops, each charged as a launch.
+        if quant != .none && !quant.isGPTQ { b.hostCall(.quantizedLinear) }
         if loraRank > 0 { b.hostCall(.loraLinear) }
         dequantize(&b, tokens: t)
         let e = inFeatures * outFeatures
@@ -216,9 +217,6 @@ public struct LinearLayer: Sendable {
         b.freeUnscaled(e)
         b.allocUnscaled(e * b.act)
         pass("scale", e, bytes: 1 + b.act)
-        b.freeUnscaled(e)
-        b.allocUnscaled(e * b.act)
-        b.launch(name + ".gptq_scale", .dequant, flops: e, bytes: e * (1 + b.act), elements: 0, dtype: .fp32)
         b.freeUnscaled(e)
     }
 }

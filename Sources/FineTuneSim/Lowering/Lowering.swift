@@ -70,14 +70,18 @@ public enum Lowering {
                 HeadLowering.embeddingForward(&b, c)
                 return b.segment
             }
-            for k in model.sublayers {
-                use(k.rawValue + ".forward") {
-                    var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
-                    let saved = forward(&b, k)
-                    savedBytes[k] = saved
-                    // Under checkpointing only the layer's output (the next checkpoint's input) is kept.
-                    if ckpt { b.free(saved - hiddenBytes) }
-                    return b.segment
+            for unit in checkpointUnits(model.sublayers) {
+                for (j, k) in unit.enumerated() {
+                    let last = j == unit.count - 1
+                    use(k.rawValue + ".forward" + (last || !ckpt ? "" : ".inner")) {
+                        var b = SegmentBuilder(label: "\(k.rawValue).forward", layer: layerType(k), phase: .forward, computeBytes: c.act)
+                        let saved = forward(&b, k)
+                        savedBytes[k] = saved
+                        // Under checkpointing a decoder layer (a checkpoint unit) keeps only its output, the next
+                        // unit's input; what its sub-layers computed inside it is recomputed in backward.
+                        if ckpt { b.free(saved - (last ? hiddenBytes : 0)) }
+                        return b.segment
+                    }
                 }
             }
             use("head.forward") {
@@ -104,12 +108,14 @@ public enum Lowering {
                         }
                     }
                 }
-                for k in unit.reversed() {
-                    use(k.rawValue + ".backward" + accum) {
+                for (j, k) in unit.enumerated().reversed() {
+                    let last = j == unit.count - 1
+                    use(k.rawValue + ".backward" + (last || !ckpt ? "" : ".inner") + accum) {
                         var b = SegmentBuilder(
                             label: "\(k.rawValue).backward", layer: layerType(k), phase: .backward, computeBytes: c.act)
                         backward(&b, pc, k, saved: savedBytes[k]! * (ckpt && k == .moe ? 1 - memory.routedRetained : 1))
-                        if ckpt { b.free(hiddenBytes) }
+                        // The unit's checkpoint (its output, kept since forward) goes with its last sub-layer's backward.
+                        if ckpt && last { b.free(hiddenBytes) }
                         return b.segment
                     }
                 }
