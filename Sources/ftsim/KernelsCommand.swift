@@ -7,7 +7,8 @@ struct KernelsCommand: ParsableCommand {
         commandName: "kernels",
         abstract: "Predict single kernels on a GPU from a CSV of op,m,n,k,elements,dtype.",
         discussion: """
-            ops: gemm (m×k times k×n), rmsnorm, layernorm and softmax (m rows × n columns), embedding (gather of m rows of n), \
+            ops: gemm (m×k times k×n), rmsnorm, layernorm, softmax, rmsnorm_vllm and fused_add_rmsnorm (m rows × n columns), \
+            embedding (gather of m rows of n), \
             silu_mul, gelu, add, dequant_nf4 (elements), rope (elements = tokens × (heads + kv heads) × head dim), \
             attention (causal FlashAttention forward: m = batch×heads, n = sequence length, k = head dim), \
             selective_scan (Mamba forward: m = tokens, n = inner size, k = state size). Empty cells count as 0; dtype defaults to bf16.

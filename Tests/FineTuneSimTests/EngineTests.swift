@@ -11,6 +11,7 @@ final class EngineTests: XCTestCase {
         p["host_sync_s"] = 0
         p["host_step_s"] = 0
         p["kernel_latency_s"] = 0
+        p["kernel_gap_s"] = 0
         p["min_kernel_s"] = 0
         p["memory_efficiency"] = 1
         return p

@@ -26,8 +26,11 @@ def query(row):
     if op == "emb":
         return ("embedding", tokens, embd, 0, 0)
     if op in ("input_layernorm", "post_attention_layernorm"):
-        # phi-2 (the only non-gated model) uses LayerNorm; the others RMSNorm.
-        return ("rmsnorm" if gated else "layernorm", tokens, embd, 0, 0)
+        # phi-2 (the only non-gated model) uses LayerNorm; the others vLLM's RMSNorm kernels: `rms_norm` before
+        # attention (reads each row twice), `fused_add_rms_norm` after it (adds the residual in the same kernel).
+        if not gated:
+            return ("layernorm", tokens, embd, 0, 0)
+        return ("rmsnorm_vllm" if op == "input_layernorm" else "fused_add_rmsnorm", tokens, embd, 0, 0)
     if op == "attn_pre_proj":
         return ("gemm", tokens, (heads + 2 * kv_heads) * head_dim // tp, embd, 0)
     if op == "attn_rope":

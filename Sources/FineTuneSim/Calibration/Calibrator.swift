@@ -20,7 +20,7 @@ public struct Calibrator: Sendable {
     /// explain).
     public static let defaultTimingFitted = [
         "host_launch_forward_s", "host_launch_backward_s", "host_quantized_linear_s",
-        "gemm_efficiency", "memory_efficiency", "dequant_elements_per_sm_cycle", "kernel_latency_s",
+        "gemm_efficiency", "memory_efficiency", "dequant_elements_per_sm_cycle", "kernel_latency_s", "kernel_gap_s",
     ]
     /// Memory parameters fitted by default.
     public static let defaultMemoryFitted = ["reserved_gb", "routed_activation_overhead", "routed_retained_fraction"]

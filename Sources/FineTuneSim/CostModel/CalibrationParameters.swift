@@ -85,8 +85,14 @@ public struct CalibrationParameters: Sendable, Equatable {
                 "host seconds per optimizer step of trainer bookkeeping outside the kernels (training loop, callbacks, LR scheduler, logging)",
             range: 0...0.03, rangeSource: "Hugging Face Trainer per-step Python: milliseconds, not tenths of a second"),
         Definition(
-            name: "kernel_latency_s", value: 3e-6, doc: "GPU seconds per kernel beyond its roofline time (launch, ramp-up, tail)",
-            range: 1e-6...8e-6, rangeSource: "empty-kernel launch-to-completion time on Ampere and Hopper: 2-5 µs"),
+            name: "kernel_latency_s", value: 2e-6,
+            doc: "GPU seconds per kernel beyond its roofline time within its profiled duration (block ramp-up and tail)",
+            range: 0.5e-6...6e-6, rangeSource: "the shortest profiled kernels last 2-3 µs on Ampere and Hopper"),
+        Definition(
+            name: "kernel_gap_s", value: 1.5e-6,
+            doc:
+                "GPU seconds a stream sits idle between back-to-back kernels (the next launch taken from the queue), outside profiled durations",
+            range: 0.5e-6...5e-6, rangeSource: "launch-to-launch gaps of queued kernels in profiler timelines: about 1-3 µs"),
         Definition(
             name: "min_kernel_s", value: 2e-6, doc: "shortest kernel duration", range: 1e-6...5e-6,
             rangeSource: "shortest kernels in profiler traces"),
@@ -238,7 +244,7 @@ public struct CalibrationParameters: Sendable, Equatable {
     // Cached values for the hot path.
     public private(set) var hostLaunchForward = 0.0, hostLaunchBackward = 0.0, hostLaunchOptimizer = 0.0, hostSync = 0.0
     public private(set) var hostQuantizedLinear = 0.0, hostLoRALinear = 0.0, hostListElement = 0.0
-    public private(set) var hostStep = 0.0, kernelLatency = 0.0, minKernel = 0.0
+    public private(set) var hostStep = 0.0, kernelLatency = 0.0, kernelGap = 0.0, minKernel = 0.0
     public private(set) var gemmEfficiency = 0.0, attentionEfficiency = 0.0, memoryEfficiency = 0.0, vectorEfficiency = 0.0
     public private(set) var atomicRate = 0.0, dequantRate = 0.0, gemmTile = 0.0, tilesPerSM = 0.0, gemmKOverhead = 0.0
     public private(set) var contextBytes = 0.0, activationOverhead = 0.0, reservedBytes = 0.0, routedActivationOverhead = 0.0,
@@ -255,6 +261,7 @@ public struct CalibrationParameters: Sendable, Equatable {
         hostListElement = v("host_list_element_s")
         hostStep = v("host_step_s")
         kernelLatency = v("kernel_latency_s")
+        kernelGap = v("kernel_gap_s")
         minKernel = v("min_kernel_s")
         gemmEfficiency = v("gemm_efficiency")
         attentionEfficiency = v("attention_efficiency")

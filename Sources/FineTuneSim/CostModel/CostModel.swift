@@ -114,7 +114,11 @@ public struct CostModel: Sendable {
         return (compute, bound)
     }
 
-    /// The kernel's duration in seconds.
+    /// The kernel's duration in seconds, as a profiler measures it.
     @inline(__always)
     public func duration(_ k: Kernel) -> Double { time(k).seconds }
+
+    /// The seconds a kernel holds its stream: its duration plus the idle gap before the next queued kernel.
+    @inline(__always)
+    public func streamDuration(_ k: Kernel) -> Double { time(k).seconds + parameters.kernelGap }
 }

@@ -13,6 +13,11 @@ public struct KernelQuery: Sendable, Equatable {
     /// Supported operations.
     public enum Op: String, Sendable, CaseIterable {
         case gemm, rmsnorm, layernorm, softmax, embedding, rope
+        /// vLLM's `rms_norm` kernel: one block per row reads the row twice (variance, then normalize) and writes it.
+        case rmsnormVLLM = "rmsnorm_vllm"
+        /// vLLM's `fused_add_rms_norm`: reads the input and the residual, writes their sum to the residual, then
+        /// reads it again and writes the normalized row.
+        case fusedAddRMSNorm = "fused_add_rmsnorm"
         case siluMul = "silu_mul"
         case gelu, add
         case dequantNF4 = "dequant_nf4"
@@ -43,7 +48,7 @@ public struct KernelQuery: Sendable, Equatable {
         }
         switch op {
         case .gemm, .attention, .selectiveScan: try need([("m", m), ("n", n), ("k", k)])
-        case .rmsnorm, .layernorm, .softmax, .embedding: try need([("m", m), ("n", n)])
+        case .rmsnorm, .layernorm, .softmax, .embedding, .rmsnormVLLM, .fusedAddRMSNorm: try need([("m", m), ("n", n)])
         case .siluMul, .gelu, .add, .dequantNF4, .rope: try need([("elements", elements)])
         }
     }
@@ -60,6 +65,14 @@ public struct KernelQuery: Sendable, Equatable {
             return Kernel(
                 name: "rmsnorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 4 * m * n, bytes: 2 * b * m * n + b * n,
                 elements: m * n)
+        case .rmsnormVLLM:
+            return Kernel(
+                name: "rmsnorm_vllm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 4 * m * n,
+                bytes: 3 * b * m * n + b * n, elements: m * n)
+        case .fusedAddRMSNorm:
+            return Kernel(
+                name: "fused_add_rmsnorm", kind: .norm, layer: .norm, phase: .forward, dtype: dtype, flops: 5 * m * n,
+                bytes: 5 * b * m * n + b * n, elements: m * n)
         case .layernorm:
             // Mean and variance per row, then scale and shift: reads x, writes y, reads weight and bias.
             return Kernel(

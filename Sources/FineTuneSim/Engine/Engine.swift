@@ -55,7 +55,7 @@ public struct Engine: Sendable {
         let p = cost.parameters
         var durations: [[Double]] = []
         durations.reserveCapacity(program.segments.count)
-        for s in program.segments { durations.append(s.kernels.map { cost.duration($0) }) }
+        for s in program.segments { durations.append(s.kernels.map { cost.streamDuration($0) }) }
         var runs = Array(repeating: 0, count: program.segments.count)
         var memo: [MemoKey: SegmentRun] = [:]
         var host = 0.0
