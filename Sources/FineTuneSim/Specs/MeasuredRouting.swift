@@ -8,8 +8,13 @@ public enum MeasuredRouting {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SimulatorError(source: path, "cannot read file") }
         var sums: [Int: Double] = [:]
         var found = false
-        for (n, line) in text.split(separator: "\n").enumerated() where n > 0 && !line.hasPrefix("#") {
-            let f = line.split(separator: ",").map(String.init)
+        // Lines end in LF or CRLF (in Swift "\r\n" is one Character, so splitting on "\n" alone would not split them);
+        // a byte-order mark and blank lines are skipped.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        for (n, raw) in lines.enumerated() where n > 0 {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            let f = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard f.count == 5 else { throw SimulatorError(source: path, key: "line \(n + 1)", "expected 5 columns, got \(f.count)") }
             guard f[0] == model, dataset == nil || f[1] == dataset, f[2] == "finetuned" else { continue }
             guard let e = Int(f[3]), let t = Double(f[4]) else {
