@@ -75,6 +75,7 @@ struct ModelOptions: ParsableArguments {
                 v == "none" ? [] : v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             })
         let method = try overrides.apply(to: base.preset)
+        try method.validateLoRATargets(model: base, source: loraTargets == nil ? "\(base.id) preset lora_targets" : "--lora-targets")
         let params = try catalog.calibration(calibration)
         return (m, method, params)
     }

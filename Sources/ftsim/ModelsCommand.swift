@@ -21,6 +21,7 @@ struct ModelsCommand: ParsableCommand {
             if let d = describe {
                 let model = try catalog.model(d)
                 let m = try MethodOverrides(method: method).apply(to: model.preset)
+                try m.validateLoRATargets(model: model, source: "\(model.id) preset lora_targets")
                 let description = ModelDescription(model: model, method: m)
                 print(format == .json ? description.json().rendered() : description.table(), terminator: format == .json ? "\n" : "")
                 return

@@ -29,6 +29,10 @@ public struct ParameterInventory: Sendable, Equatable {
     /// (norms, embedding, Mamba's A/D/conv; not the LM head, whose linear backward allocates its own).
     public var nonLinearGradientBytes: Double = 0
 
+    /// The decoder's linear layers by canonical name, once each, in model order (the names `--lora-targets`
+    /// takes; Hugging Face module names are accepted as aliases).
+    public var linearNames: [String] = []
+
     /// Counts the parameters of a model under a method.
     public init(_ c: LoweringContext) {
         let h = Double(c.model.hiddenSize), v = Double(c.model.vocabSize)
@@ -76,6 +80,7 @@ public struct ParameterInventory: Sendable, Equatable {
         total = other
         active = other
         baseWeightBytes = other * wb
+        for (l, _, _) in linears where !linearNames.contains(l.name) { linearNames.append(l.name) }
         for (l, copies, act) in linears {
             total += l.baseParameters * copies
             active += l.baseParameters * act

@@ -51,6 +51,7 @@ public final class Sweep: @unchecked Sendable {
                     let base = ms[m]!
                     let model = try Simulator.model(base, topK: k)
                     let method = try MethodOverrides(method: me).apply(to: base.preset)
+                    try method.validateLoRATargets(model: base, source: "\(base.id) preset lora_targets")
                     resolved[Self.key(m, me, k)] = (model, method)
                 }
             }
