@@ -20,3 +20,17 @@ final class LoRATargetCLITests: XCTestCase {
         XCTAssertEqual(qwen.status, 0, qwen.err)
     }
 }
+
+/// Adapter flags with full fine-tuning are refused, not ignored.
+final class FullFineTuningFlagCLITests: XCTestCase {
+    func testAdapterFlagsWithFullFineTuningAreErrors() throws {
+        for (flag, value) in [("--lora-rank", "8"), ("--lora-targets", "q_proj"), ("--modules-to-save", "lm_head")] {
+            let r = try FTSimRunner.run(["simulate", "--model", "llama-2-7b", "--gpu", "a40", "--method", "full", flag, value])
+            XCTAssertEqual(r.status, 1, flag)
+            XCTAssertTrue(r.err.contains("\(flag): applies to lora and qlora, not to full fine-tuning"), r.err)
+        }
+        // BlackMamba's preset is full fine-tuning: the same flag is refused without --method.
+        let r = try FTSimRunner.run(["simulate", "--model", "blackmamba-2.8b", "--gpu", "a40", "--lora-rank", "8"])
+        XCTAssertEqual(r.status, 1, r.err)
+    }
+}

@@ -46,6 +46,16 @@ public struct MethodOverrides: Sendable, Equatable {
                     optimizerStateDType: .fp32, checkpointing: true)
             }
         }
+        // Adapter flags mean nothing to full fine-tuning: refuse them rather than ignore them.
+        if m.kind == .full {
+            if loraRank != nil { throw SimulatorError(source: "--lora-rank", "applies to lora and qlora, not to full fine-tuning") }
+            if loraTargets != nil {
+                throw SimulatorError(source: "--lora-targets", "applies to lora and qlora, not to full fine-tuning")
+            }
+            if modulesToSave != nil {
+                throw SimulatorError(source: "--modules-to-save", "applies to lora and qlora, not to full fine-tuning")
+            }
+        }
         if let r = loraRank {
             guard r >= 1 else { throw SimulatorError(source: "--lora-rank", "must be at least 1, got \(r)") }
             m.loraAlpha = m.loraAlpha / Double(m.loraRank) * Double(r)
