@@ -99,16 +99,20 @@ public struct Calibrator: Sendable {
             return logarithmic ? (exp(u), exp(u) * du) : (u, du)
         }
 
-        /// Where θ puts the value within the range, from 0 (lower bound) to 1 (upper bound).
-        func position(_ theta: Double) -> Double { (sin(theta) + 1) / 2 }
+        /// Whether θ puts the value on (within 0.5% of) a bound of the range.
+        func isOnBound(_ theta: Double) -> Bool {
+            let position = (sin(theta) + 1) / 2
+            return position < 0.005 || position > 0.995
+        }
     }
 
     /// Weights that give each group of measurements (a trace set's quantity, e.g. the Vidur kernels or the A40
     /// throughputs) the same total weight, so thousands of single-kernel rows do not drown a dozen step times.
     static func groupWeights(_ ms: [Measurement]) -> [Double] {
+        let keys = ms.map { $0.set + "|" + $0.quantity.rawValue }
         var counts: [String: Int] = [:]
-        for m in ms { counts[m.set + "|" + m.quantity.rawValue, default: 0] += 1 }
-        return ms.map { 1 / Double(counts[$0.set + "|" + $0.quantity.rawValue]!).squareRoot() }
+        for k in keys { counts[k, default: 0] += 1 }
+        return keys.map { 1 / Double(counts[$0]!).squareRoot() }
     }
 
     private func solve(
@@ -138,8 +142,7 @@ public struct Calibrator: Sendable {
         var atBound: [String] = []
         for (i, a) in names.enumerated() {
             p[a] = v[i].value
-            let position = solved.coordinates[i].position(fit.parameters[i])
-            if position < 0.005 || position > 0.995 {
+            if solved.coordinates[i].isOnBound(fit.parameters[i]) {
                 // A parameter on its bound has no meaningful error: the data push it out of its range.
                 atBound.append(a)
                 p.setStandardError(a, nil)
@@ -149,8 +152,7 @@ public struct Calibrator: Sendable {
             p.setStandardError(a, se.isFinite ? se : nil)
             var row: [String: Double] = [:]
             for (j, b) in names.enumerated() {
-                let pj = solved.coordinates[j].position(fit.parameters[j])
-                if pj < 0.005 || pj > 0.995 { continue }
+                if solved.coordinates[j].isOnBound(fit.parameters[j]) { continue }
                 let c = v[i].slope * v[j].slope * fit.covariance[i][j]
                 if c.isFinite { row[b] = c }
             }

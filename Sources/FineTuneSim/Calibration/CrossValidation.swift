@@ -72,25 +72,18 @@ public struct CrossValidation: Sendable {
             let fitted = try calibrator.fit(rest, start: calibration, description: "without \(fold.name)").parameters
             let heldMs = held.map { ms[$0] }
             let predicted = try predictor.predict(heldMs, parameters: fitted)
-            // Grouped by (GPU, quantity) in first-seen order.
-            var keys: [String] = []
-            var groups: [String: [Int]] = [:]
-            for (j, m) in heldMs.enumerated() {
-                let key = m.gpu + "|" + m.quantity.rawValue
-                if groups[key] == nil { keys.append(key) }
-                groups[key, default: []].append(j)
-            }
-            for key in keys {
-                let js = groups[key]!
-                let q = heldMs[js[0]].quantity
-                func mape(_ value: (Int) -> Double) -> Double {
-                    js.reduce(0) { $0 + abs(value($1) / heldMs[$1].value - 1) } / Double(js.count) * 100
-                }
-                let exact = q == .maxBatch ? js.filter { predicted[$0] == heldMs[$0].value }.count : nil
+            // Per (GPU, quantity), the held-out errors beside the given calibration's on the same rows.
+            let key: (Measurement) -> String = { $0.gpu + "|" + $0.quantity.rawValue }
+            let heldOut = Validation(measurements: heldMs, predictions: predicted)
+            let before = Validation(measurements: heldMs, predictions: held.map { inSample[$0] })
+            for (h, b) in zip(heldOut.summaries(by: key), before.summaries(by: key)) {
+                let group = heldOut.rows.filter { key($0.measurement) == h.group }
+                let first = group[0].measurement
+                let exact = first.quantity == .maxBatch ? group.filter { $0.predicted == $0.measurement.value }.count : nil
                 rows.append(
                     Row(
-                        fold: fold.name, gpu: heldMs[js[0]].gpu, quantity: q, count: js.count,
-                        inSampleMAPEPct: mape { inSample[held[$0]] }, heldOutMAPEPct: mape { predicted[$0] }, heldOutExact: exact))
+                        fold: fold.name, gpu: first.gpu, quantity: first.quantity, count: h.count, inSampleMAPEPct: b.mapePct,
+                        heldOutMAPEPct: h.mapePct, heldOutExact: exact))
             }
         }
         return rows

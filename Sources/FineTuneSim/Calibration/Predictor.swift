@@ -30,6 +30,8 @@ public struct Predictor: Sendable {
             stages[key] = r
             return r
         }
+        // One cost model per GPU for single-kernel rows (thousands of them per prediction in a fit).
+        var costs: [String: CostModel] = [:]
         // Optimizer steps of rows that name their method and accumulation (step time and peak memory together).
         var accumulated: [String: StepReport] = [:]
         var out: [Double] = []
@@ -40,7 +42,8 @@ public struct Predictor: Sendable {
                 guard let query = m.query else {
                     throw SimulatorError(source: m.set, key: "op_s", "measurement '\(m.label)' carries no kernel query")
                 }
-                out.append(CostModel(gpu: gpus[m.gpu]!, parameters: parameters).duration(query.kernel))
+                if costs[m.gpu] == nil { costs[m.gpu] = CostModel(gpu: gpus[m.gpu]!, parameters: parameters) }
+                out.append(costs[m.gpu]!.duration(query.kernel))
                 continue
             }
             if models[m.model] == nil { models[m.model] = try catalog.model(m.model) }

@@ -41,12 +41,16 @@ public struct Simulator: Sendable {
         return m
     }
 
+    /// The lowered step under these parameters' memory knobs, from the cache when there is one.
+    public func program(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> Program {
+        let knobs = LoweringMemory(parameters)
+        return cache?.program(model: model, method: method, workload: workload, memory: knobs)
+            ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
+    }
+
     /// Simulates one step at a fixed padded length.
     public func run(model: ModelSpec, method: FineTuneMethod, workload: Workload, recordTimeline: Bool = false) -> Run {
-        let knobs = LoweringMemory(parameters)
-        let program =
-            cache?.program(model: model, method: method, workload: workload, memory: knobs)
-            ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
+        let program = program(model: model, method: method, workload: workload)
         let engine = Engine(cost: CostModel(gpu: gpu, parameters: parameters))
         let result = engine.run(program, recordTimeline: recordTimeline)
         let memory = MemoryEstimate(program: program, parameters: parameters)
@@ -57,11 +61,7 @@ public struct Simulator: Sendable {
 
     /// The step time alone (no report): the engine's answer for calibration loops, which need nothing else.
     public func stepTime(model: ModelSpec, method: FineTuneMethod, workload: Workload) -> Double {
-        let knobs = LoweringMemory(parameters)
-        let program =
-            cache?.program(model: model, method: method, workload: workload, memory: knobs)
-            ?? Lowering.lower(model: model, method: method, workload: workload, memory: knobs)
-        return Engine(cost: CostModel(gpu: gpu, parameters: parameters)).run(program).stepTime
+        Engine(cost: CostModel(gpu: gpu, parameters: parameters)).run(program(model: model, method: method, workload: workload)).stepTime
     }
 
     /// Simulates one step; the report only.

@@ -21,9 +21,7 @@ public struct DatasetSimulation: Sendable {
         gradAccum: Int = 1
     ) -> StepReport {
         var parts: [(Double, StepReport)] = []
-        var lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
-        if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
-        for (length, p) in lengths {
+        for (length, p) in Self.lengths(dataset, batch: batch, maxLengths: maxLengths) {
             parts.append(
                 (
                     p,
@@ -33,10 +31,7 @@ public struct DatasetSimulation: Sendable {
         }
         var r = StepReport.mixture(parts)
         let worst = Workload(batch: batch, seq: dataset.longestPadded, routing: routing, gradAccum: gradAccum)
-        let memory = LoweringMemory(simulator.parameters)
-        let program =
-            simulator.cache?.program(model: model, method: method, workload: worst, memory: memory)
-            ?? Lowering.lower(model: model, method: method, workload: worst, memory: memory)
+        let program = simulator.program(model: model, method: method, workload: worst)
         r.memory = MemoryEstimate(program: program, parameters: simulator.parameters)
         r.fits = r.memory.fits(simulator.gpu)
         r.batch = Double(batch * gradAccum)
@@ -50,16 +45,22 @@ public struct DatasetSimulation: Sendable {
         model: ModelSpec, method: FineTuneMethod, dataset: Dataset, batch: Int, routing: Routing = .uniform, maxLengths: Int? = nil,
         gradAccum: Int = 1
     ) -> Double {
-        var lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
-        if let n = maxLengths, lengths.count > n { lengths = Self.bins(lengths, count: n, multiple: dataset.padMultiple) }
         var expected = 0.0
-        for (length, p) in lengths {
+        for (length, p) in Self.lengths(dataset, batch: batch, maxLengths: maxLengths) {
             expected +=
                 p
                 * simulator.stepTime(
                     model: model, method: method, workload: Workload(batch: batch, seq: length, routing: routing, gradAccum: gradAccum))
         }
         return Double(batch * gradAccum) / expected
+    }
+
+    /// The padded lengths of `batch` queries with their probabilities, collapsed to at most `maxLengths`
+    /// quantile bins when given.
+    static func lengths(_ dataset: Dataset, batch: Int, maxLengths: Int?) -> [(length: Int, probability: Double)] {
+        let lengths = dataset.paddedBatchLengths(batch: batch).filter { $0.probability > 1e-12 }
+        if let n = maxLengths, lengths.count > n { return bins(lengths, count: n, multiple: dataset.padMultiple) }
+        return lengths
     }
 
     /// Quantile bins of a length distribution, each at its probability-weighted mean length.
